@@ -1,0 +1,108 @@
+"""The book builds strictly: every cell runs, and a failing cell, a warning or a broken reference fails the build."""
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tools.chapters import toc_chapters
+from test_tangle import FRONT_MATTER
+
+ROOT = Path(__file__).resolve().parent.parent
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+
+def build(source: Path, output: Path) -> subprocess.CompletedProcess:
+    """A clean, strict build: --all (no incremental build hiding warnings), -W (warnings are errors), -n (every
+    reference must resolve), --keep-going (report every problem, then fail)."""
+    shutil.rmtree(output / "_build", ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([str(JUPYTER_BOOK), "build", str(source), "--all", "-W", "-n", "--keep-going",
+                           "--path-output", str(output)], capture_output=True, text=True, env=env)
+
+
+class _Page(HTMLParser):
+    """Collects what a reader would see of a page: images, inline SVGs, headings."""
+
+    def __init__(self):
+        super().__init__()
+        self.images, self.svgs, self.headings = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs).get("src", ""))
+        elif tag == "svg":
+            self.svgs += 1
+        elif tag in ("h1", "h2", "h3", "h4"):
+            self.headings.append(tag)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The whole book, built once.  `make book` sets BOOK_OUTPUT to the repository so the site lands in _build/."""
+    output = Path(os.environ.get("BOOK_OUTPUT") or tmp_path_factory.mktemp("book"))
+    result = build(ROOT, output)
+    assert result.returncode == 0, f"strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    return output / "_build" / "html"
+
+
+@pytest.mark.book
+def test_every_chapter_is_built_with_its_figures(site):
+    assert (site / "index.html").is_file()
+    chapters = toc_chapters(ROOT)
+    assert len(chapters) >= 7
+    for chapter in chapters:
+        page_file = site / chapter.relative_to(ROOT).with_suffix(".html")
+        assert page_file.is_file(), f"{page_file} was not built"
+        page = _Page()
+        page.feed(page_file.read_text(encoding="utf-8"))
+        assert page.headings.count("h1") == 1, f"{page_file.name}: one title per chapter"
+        for src in page.images:
+            if not src.startswith("data:"):
+                assert (page_file.parent / src).is_file(), f"{page_file.name}: image {src} is missing"
+        # Every chapter but the introduction teaches with figures: plots (images) or graphs (inline SVG).
+        if chapter != chapters[0]:
+            assert page.images or page.svgs, f"{page_file.name} has no figure"
+
+
+@pytest.mark.book
+def test_the_root_page_lists_every_chapter(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    root = toc_chapters(ROOT)[0].relative_to(ROOT).with_suffix(".html").as_posix()
+    assert root in index, "index.html should open the introduction"
+    text = (site / root).read_text(encoding="utf-8")
+    for chapter in toc_chapters(ROOT)[1:]:
+        assert chapter.with_suffix(".html").name in text, f"the navigation lacks {chapter.name}"
+
+
+def _mini_book(tmp_path: Path, body: str) -> Path:
+    source = tmp_path / "src"
+    (source / "book").mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", source / "_config.yml")
+    (source / "_toc.yml").write_text("format: jb-book\nroot: book/one\n")
+    (source / "book" / "one.md").write_text(FRONT_MATTER + "# One\n\n" + body)
+    return source
+
+
+BROKEN = {
+    "a cell that raises": "```{code-cell} ipython3\nraise RuntimeError('a failing cell')\n```\n",
+    "a broken reference": "See {doc}`no-such-chapter`.\n\n```{code-cell} ipython3\n1 + 1\n```\n",
+}
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_the_strict_build_fails_on(case, tmp_path):
+    result = build(_mini_book(tmp_path, BROKEN[case]), tmp_path / "out")
+    assert result.returncode != 0, f"the build passed despite {case}"
+
+
+@pytest.mark.book
+def test_a_cell_tagged_raises_exception_may_raise(tmp_path):
+    body = ("This cell raises on purpose.\n\n```{code-cell} ipython3\n:tags: [raises-exception]\n\n"
+            "raise ValueError('expected')\n```\n")
+    result = build(_mini_book(tmp_path, body), tmp_path / "out")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -1,0 +1,49 @@
+"""The generated package: importable, installable from the repository, and free of third-party dependencies
+except graphviz for drawing."""
+import ast
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "micrograd"
+STDLIB = set(sys.stdlib_module_names)
+
+
+def test_every_module_says_it_is_generated_and_where_to_edit():
+    for module in sorted(PACKAGE.glob("*.py")):
+        text = module.read_text()
+        assert text.startswith("# GENERATED FILE -- DO NOT EDIT."), module.name
+        if module.name != "__init__.py":
+            assert "book/" in text.split("\n\n")[0], f"{module.name} does not name its chapters"
+
+
+def test_only_the_standard_library_and_graphviz_for_drawing():
+    for module in sorted(PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                allowed = top in STDLIB or top == "micrograd" or (top == "graphviz" and module.name == "viz.py")
+                assert allowed, f"{module.name} imports {name}"
+
+
+def test_installs_from_the_repository_and_imports(tmp_path):
+    target = tmp_path / "site"
+    install = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                              "--target", str(target), str(ROOT)], capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr
+    assert (target / "micrograd" / "engine.py").is_file()
+    probe = ("import micrograd.engine as e, sys; from micrograd.engine import Value;"
+             "x = Value(3.0); y = x * x + 1; y.backward(); print(e.__file__, y.data, x.grad)")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr
+    where, value, grad = run.stdout.split()
+    assert where.startswith(str(target)) and float(value) == 10.0 and float(grad) == 6.0

@@ -1,0 +1,222 @@
+"""The tangler: how chapters become the package, and how it refuses bad input without writing anything."""
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tools.chapters import ChapterError
+from tools.tangle import differences, tangle, write
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def cell(code: str, target: str | None = "micrograd/engine.py") -> str:
+    option = f":tangle: {target}\n\n" if target else ""
+    return f"```{{code-cell}} ipython3\n{option}{textwrap.dedent(code).strip()}\n```\n"
+
+
+def make_book(tmp_path: Path, chapters: dict[str, str], listed: list[str] | None = None) -> Path:
+    """A tiny book: chapter name -> markdown body; `_toc.yml` lists `listed` (default: all, in order)."""
+    (tmp_path / "book").mkdir()
+    (tmp_path / "_config.yml").write_text((ROOT / "_config.yml").read_text())
+    names = list(chapters) if listed is None else listed
+    toc = f"format: jb-book\nroot: book/{names[0]}\n"
+    if len(names) > 1:
+        toc += "chapters:\n" + "".join(f"  - file: book/{n}\n" for n in names[1:])
+    (tmp_path / "_toc.yml").write_text(toc)
+    for name, body in chapters.items():
+        (tmp_path / "book" / f"{name}.md").write_text(FRONT_MATTER + f"# {name}\n\n" + body)
+    return tmp_path
+
+
+VALUE = cell('''
+    import math
+
+    # Why: a scalar that remembers where it came from.
+    class Value:
+        """A number."""
+
+        def __init__(self, data):
+            self.data = data
+
+        def __repr__(self):
+            return f"Value({self.data})"  # the number itself
+''')
+
+BETTER_INIT = cell('''
+    import math
+
+    @add_to_class(Value)
+    def __init__(self, data, label=''):
+        # A label makes graphs readable.
+        self.data = data
+        self.label = label
+
+    @add_to_class(Value)
+    def exp(self):
+        return Value(math.exp(self.data))
+''')
+
+
+def test_class_grown_across_chapters_is_one_class_with_replaced_methods(tmp_path):
+    root = make_book(tmp_path, {"one": "## Start\n\n" + VALUE, "two": "## Labels\n\n" + BETTER_INIT})
+    engine = tangle(root)["micrograd/engine.py"]
+    assert engine.count("class Value") == 1
+    assert engine.count("def __init__") == 1, "a redefined method replaces the earlier one"
+    assert "def __init__(self, data, label='')" in engine
+    assert engine.index("def __init__") < engine.index("def __repr__"), "the replacement keeps its place"
+    assert engine.index("def __repr__") < engine.index("def exp"), "new methods are appended"
+    assert "add_to_class" not in engine
+    assert engine.count("import math") == 1
+    # Comments survive, and each chunk points back to its chapter and section.
+    for comment in ("# Why: a scalar that remembers", "# the number itself", "# A label makes graphs readable."):
+        assert comment in engine
+    assert '# From book/one.md, section "Start"' in engine
+    assert '# From book/two.md, section "Labels"' in engine
+    # The header says the file is generated and lists the chapters to edit, in reading order.
+    assert engine.startswith("# GENERATED FILE -- DO NOT EDIT.")
+    assert engine.index("#     book/one.md") < engine.index("#     book/two.md")
+    # And the result is a working module.
+    namespace = {}
+    exec(compile(engine, "engine.py", "exec"), namespace)
+    value = namespace["Value"](0.0, label="x").exp()
+    assert value.data == 1.0 and value.label == ""
+
+
+def test_order_follows_toc_not_file_names(tmp_path):
+    chapters = {"b": cell("def first():\n    return 1"), "a": cell("def second():\n    return 2")}
+    root = make_book(tmp_path, chapters, listed=["b", "a"])
+    engine = tangle(root)["micrograd/engine.py"]
+    assert engine.index("def first") < engine.index("def second")
+
+
+def test_tangling_is_deterministic_and_idempotent(tmp_path):
+    root = make_book(tmp_path, {"one": VALUE, "two": BETTER_INIT})
+    first = tangle(root)
+    assert tangle(root) == first
+    assert write(first, root)                       # writes the files the first time ...
+    on_disk = {p: (root / p).read_bytes() for p in first}
+    assert write(tangle(root), root) == []          # ... and nothing the second time
+    assert {p: (root / p).read_bytes() for p in first} == on_disk
+    assert differences(tangle(root), root) == []
+
+
+def test_init_module_maps_modules_to_chapters(tmp_path):
+    root = make_book(tmp_path, {"one": VALUE, "two": cell("def draw():\n    return 0", "micrograd/viz.py")})
+    init = tangle(root)["micrograd/__init__.py"]
+    assert "micrograd.engine" in init and "book/one.md" in init
+    assert "micrograd.viz" in init and "book/two.md" in init
+
+
+def test_drift_is_reported_by_file_name(tmp_path):
+    root = make_book(tmp_path, {"one": VALUE})
+    write(tangle(root), root)
+    engine = root / "micrograd/engine.py"
+    engine.write_text(engine.read_text() + "# edited by hand\n")
+    (root / "micrograd/stale.py").write_text("x = 1\n")
+    problems = differences(tangle(root), root)
+    assert any(p.startswith("micrograd/engine.py differs") for p in problems)
+    assert any(p.startswith("micrograd/stale.py is not produced") for p in problems)
+    check = run_cli(root, "--check")
+    assert check.returncode == 1 and "micrograd/engine.py differs" in check.stderr
+
+
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tools.tangle", "--root", str(root), *args],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+def test_the_committed_package_is_what_the_book_tangles_to():
+    assert differences(tangle(ROOT), ROOT) == []
+
+
+# --- Bad input: a clear error naming the chapter file and line, and nothing written -------------------------------
+
+BAD_INPUT = {
+    "target outside the package": (cell("X = 1", "../x.py"), 13, "outside micrograd/"),
+    "sneaky relative target": (cell("X = 1", "micrograd/../x.py"), 13, "outside micrograd/"),
+    "absolute target": (cell("X = 1", "/tmp/x.py"), 13, "absolute path"),
+    "not a python module": (cell("X = 1", "micrograd/notes.txt"), 13, "not an importable Python module"),
+    "method for a class never defined": (cell("@add_to_class(Missing)\ndef f(self):\n    pass"), 16,
+                                         "class that is never defined"),
+    "invalid python": (cell("def broken(:\n    pass"), 16, "not valid Python"),
+    "demo code in a tangled cell": (cell("X = 1\nprint(X)"), 17, "move it to a cell without :tangle:"),
+    "two definitions of one name": (cell("def f():\n    return 1\n\n\ndef f():\n    return 2"), 20,
+                                    "defined twice"),
+    "a method defined twice in one cell": (VALUE + cell(
+        "@add_to_class(Value)\ndef g(self):\n    pass\n\n@add_to_class(Value)\ndef g(self):\n    pass"), 35,
+        "Value.g is defined twice"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_names_file_and_line_and_writes_nothing(tmp_path, case):
+    body, line, message = BAD_INPUT[case]
+    root = make_book(tmp_path, {"one": body})
+    with pytest.raises(ChapterError) as error:
+        tangle(root)
+    assert error.value.path.name == "one.md"
+    assert error.value.line == line, str(error.value)
+    assert message in error.value.message
+    result = run_cli(root)
+    assert result.returncode == 1
+    assert f"book/one.md:{line}: " in result.stderr and "nothing was written" in result.stderr
+    assert not (root / "micrograd").exists()
+
+
+def test_conflicting_class_definitions_across_chapters(tmp_path):
+    root = make_book(tmp_path, {"one": VALUE, "two": "Again:\n\n" + VALUE})
+    with pytest.raises(ChapterError) as error:
+        tangle(root)
+    assert error.value.path.name == "two.md"
+    assert "Value is already defined in micrograd/engine.py by book/one.md:19" in error.value.message
+    assert "@add_to_class(Value)" in error.value.message
+
+
+def test_unterminated_fence(tmp_path):
+    root = make_book(tmp_path, {"one": VALUE + "\nText.\n\n```{code-cell} ipython3\n:tangle: micrograd/engine.py\n"
+                                                "X = 1\n\nMore text that the fence swallows.\n"})
+    with pytest.raises(ChapterError) as error:
+        tangle(root)
+    assert error.value.line == 31 and "never closed" in error.value.message
+    assert run_cli(root).returncode == 1 and not (root / "micrograd").exists()
+
+
+def test_chapter_missing_from_toc(tmp_path):
+    root = make_book(tmp_path, {"one": VALUE, "orphan": "Text.\n\n" + BETTER_INIT}, listed=["one"])
+    with pytest.raises(ChapterError) as error:
+        tangle(root)
+    assert error.value.path.name == "orphan.md" and error.value.line == 15
+    assert "not listed in _toc.yml" in error.value.message
+
+
+def test_toc_entry_without_a_file(tmp_path):
+    root = make_book(tmp_path, {"one": VALUE}, listed=["one", "ghost"])
+    with pytest.raises(ChapterError) as error:
+        tangle(root)
+    assert error.value.path.name == "_toc.yml" and "book/ghost.md" in error.value.message
+
+
+def test_a_failed_tangle_leaves_an_existing_package_untouched(tmp_path):
+    root = make_book(tmp_path, {"one": VALUE})
+    write(tangle(root), root)
+    before = (root / "micrograd/engine.py").read_bytes()
+    chapter = root / "book/one.md"
+    chapter.write_text(chapter.read_text() + cell("def broken(:\n    pass"))
+    assert run_cli(root).returncode == 1
+    assert (root / "micrograd/engine.py").read_bytes() == before

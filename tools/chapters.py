@@ -1,0 +1,125 @@
+"""Read the book the way the build reads it.
+
+The chapter order comes from `_toc.yml`; each chapter is parsed by myst-nb's own reader (the one Jupyter Book
+uses to turn a MyST markdown file into a notebook), so the tangler and the tests see exactly the cells that the
+build executes.  Nothing here parses markdown with regular expressions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from markdown_it.renderer import RendererHTML
+from myst_nb.core.read import MystMetadataParsingError, read_myst_markdown_notebook
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ChapterError(Exception):
+    """A problem in a chapter, reported as `file:line: message` so an editor can jump to it."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str):
+        self.path, self.line, self.message = Path(path), line, message
+        where = f"{_display(self.path)}:{line}" if line else _display(self.path)
+        super().__init__(f"{where}: {message}")
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class Cell:
+    """One code cell of a chapter, with where it came from."""
+
+    chapter: Path       # the chapter file
+    fence_line: int     # 1-based line of the cell's opening fence (where its options are)
+    line: int           # 1-based line of the cell's first code line
+    source: str         # the code
+    metadata: dict      # the cell's options (`:tangle:`, `:tags:`, ...)
+    section: str        # the title of the nearest heading above the cell
+
+
+def toc_chapters(root: Path = ROOT) -> list[Path]:
+    """Every file `_toc.yml` lists, in reading order (root first, then parts, chapters and sections)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files: list[str] = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [root / (f if f.endswith(".md") else f + ".md") for f in files]
+
+
+def parser_config(root: Path = ROOT) -> MdParserConfig:
+    """The MyST parser settings of the build (the extensions `_config.yml` enables)."""
+    config = yaml.safe_load((root / "_config.yml").read_text()) or {}
+    extensions = (config.get("parse") or {}).get("myst_enable_extensions") or []
+    return MdParserConfig(enable_extensions=set(extensions))
+
+
+def read_cells(path: Path, root: Path = ROOT) -> list[Cell]:
+    """The code cells of one chapter, with line numbers and section titles."""
+    text = path.read_text(encoding="utf-8")
+    config = parser_config(root)
+    lines = text.splitlines()
+    tokens = create_md_parser(config, RendererHTML).parse(text + "\n")
+    _check_fences(path, tokens, lines)
+    try:
+        notebook = read_myst_markdown_notebook(text, config, add_source_map=True, path=path)
+    except MystMetadataParsingError as error:
+        raise ChapterError(path, None, f"could not read a cell's options: {error}") from None
+
+    headings = _headings(tokens)
+    cells = []
+    for cell, fence_line in zip(notebook.cells, notebook.metadata["source_map"]):
+        if cell.cell_type != "code":
+            continue
+        # The reader reports the fence's line; the code starts after the cell's option lines.
+        line = _first_code_line(lines, fence_line, cell.source)
+        section = next((title for at, title in reversed(headings) if at < fence_line), path.stem)
+        cells.append(Cell(path, fence_line, line, cell.source, dict(cell.metadata), section))
+    return cells
+
+
+def _check_fences(path: Path, tokens, lines: list[str]) -> None:
+    """An unclosed fence silently swallows the rest of the chapter; refuse it instead."""
+    for token in tokens:
+        if token.type not in ("fence", "colon_fence") or not token.map:
+            continue
+        start, end = token.map
+        closing = lines[end - 1].strip() if end - 1 < len(lines) else ""
+        marker = token.markup
+        if end - 1 == start or not (closing.startswith(marker) and set(closing) <= set(marker[0])):
+            raise ChapterError(path, start + 1, f"the fence {marker}{token.info} opened here is never closed "
+                                                f"(expected a closing {marker} line)")
+
+
+def _headings(tokens) -> list[tuple[int, str]]:
+    """(1-based line, title) of every heading, from the parsed token stream."""
+    found = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map:
+            found.append((token.map[0] + 1, tokens[index + 1].content.strip()))
+    return found
+
+
+def _first_code_line(lines: list[str], fence_line: int, source: str) -> int:
+    body = source.split("\n")
+    start = fence_line  # 0-based index of the line after the fence
+    for offset in range(start, min(start + 40, len(lines))):
+        if lines[offset:offset + len(body)] == body:
+            return offset + 1
+    return fence_line + 1
