@@ -1,28 +1,33 @@
 # How Neural Networks Learn -- the book and the `micrograd` package it tangles itself into.
 #
-#   make book    set up, tangle, run every test (including a strict build), leave the site in _build/html
-#   make test    set up, check that micrograd/ is what the chapters say, run every test   (CI runs this)
-#   make tangle  write micrograd/ from the chapters' code cells
-#   make html    only the strict build of the site into _build/html
-#   make serve   preview _build/html on http://127.0.0.1:8000
-#   make clean   remove build output (keeps .venv);  make distclean also removes .venv
+#   make book       set up, tangle, run every test (including a strict build and the browser test),
+#                   leave the site in _build/html and a screenshot of each chapter in _build/screenshots
+#   make test       set up, check that micrograd/ and notebooks/ are what the chapters say, run every test
+#                   (CI runs this)
+#   make tangle     write micrograd/ and notebooks/ from the chapters
+#   make notebooks  write only notebooks/ (one notebook per chapter, for Colab, Binder and downloads)
+#   make html       only the strict build of the site into _build/html
+#   make serve      preview _build/html on http://127.0.0.1:8000 (works with no network)
+#   make clean      remove build output (keeps .venv);  make distclean also removes .venv
 #
 # Everything a fresh clone needs is set up here: the virtual environment .venv with the pinned
-# requirements, and Graphviz's `dot` (the Debian package graphviz), which draws the computation graphs.
+# requirements, Graphviz's `dot` (the Debian package graphviz), which draws the computation graphs, and
+# Chromium (the Debian package chromium), in which the tests open every page of the site.
 
-SHELL   := /bin/bash
-PYTHON  ?= python3
-VENV    := .venv
-PY      := $(VENV)/bin/python
-STAMP   := $(VENV)/.installed
-PORT    ?= 8000
+SHELL    := /bin/bash
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+STAMP    := $(VENV)/.installed
+PORT     ?= 8000
+# The browser of the browser test (tests/test_site.py); Playwright drives it, and never downloads its own.
+CHROMIUM ?= /usr/bin/chromium
 
 # The chapters and the tests import `micrograd` from this checkout, not from an installed copy.
 export PYTHONPATH := $(CURDIR)
-# Matplotlib and Jupyter write caches under $HOME; keep the build quiet about it on read-only homes.
-export MPLBACKEND := Agg
+export CHROMIUM
 
-.PHONY: book test tangle html serve clean distclean setup dot
+.PHONY: book test tangle notebooks html serve clean distclean setup dot chromium bench
 
 book: setup tangle
 	BOOK_OUTPUT=$(CURDIR) $(PY) -m pytest
@@ -30,41 +35,59 @@ book: setup tangle
 
 test: setup
 	$(PY) -m tools.tangle --check
+	$(PY) -m tools.notebooks --check
 	$(PY) -m pytest
 
 tangle: setup
 	$(PY) -m tools.tangle
+	$(PY) -m tools.notebooks
+
+notebooks: setup
+	$(PY) -m tools.notebooks
 
 html: setup
-	rm -rf _build
-	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
+	$(PY) -m tools.site_config build
+
+# The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.
+bench: $(STAMP)
+	$(PY) -m benchmarks.run
 
 serve:
-	@test -f _build/html/index.html || { echo "No site yet: run 'make book' first."; exit 1; }
+	@test -f _build/html/index.html || { echo "No site yet: run 'make book' or 'make html' first."; exit 1; }
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot chromium
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --requirement requirements.txt
 	touch $@
 
-dot:
-	@if ! command -v dot >/dev/null 2>&1; then \
-	  echo "Graphviz's dot is missing: installing the Debian package graphviz."; \
+# $(call debian-package,TEST,PACKAGE,WHAT): when the shell test TEST fails, install the Debian package PACKAGE
+# (as root, or with password-less sudo); stop with a message naming the package when that is not possible.
+define debian-package
+	@if ! $(1) >/dev/null 2>&1; then \
+	  echo "$(3) is missing: installing the Debian package $(2)."; \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
-	    sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	    sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  fi; \
-	  command -v dot >/dev/null 2>&1 || { echo "error: Graphviz's 'dot' program is required to draw the book's graphs." \
-	    "Install the system package 'graphviz' (Debian/Ubuntu: apt-get install graphviz) and run make again."; exit 1; }; \
+	  $(1) >/dev/null 2>&1 || { echo "error: $(3) is required. Install the system package '$(2)'" \
+	    "(Debian/Ubuntu: apt-get install $(2)) and run make again."; exit 1; }; \
 	fi
+endef
+
+dot:
+	$(call debian-package,command -v dot,graphviz,Graphviz's 'dot' program (it draws the book's graphs))
+
+# Debian's Chromium: Playwright's own browser download needs a network this machine does not have.
+chromium:
+	$(call debian-package,test -x $(CHROMIUM),chromium,Chromium ($(CHROMIUM): the browser test opens the site in it))
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) .jupyter_cache

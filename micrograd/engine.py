@@ -4,23 +4,35 @@
 #     book/04-computation-graphs.md
 #     book/05-backpropagation.md
 #     book/06-more-operations.md
+#     book/12-performance.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
 import math
+import numbers
 
 
 # From book/04-computation-graphs.md, section "The `Value` object"
 class Value:
-    """A scalar that remembers the operation and the inputs that produced it."""
+    """A scalar that remembers which operation and inputs produced it."""
 
-    # From book/05-backpropagation.md, section "Operations that remember their local derivatives"
+    # From book/12-performance.md, section "A fast path for floats"
     def __init__(self, data, _children=(), _op='', label='', _local_grads=()):
+        # The operations always hand over a Python float: accept it at once,
+        # without the isinstance(data, numbers.Real) check, which costs about
+        # twenty times as much (chapter 12).  Anything else is treated as in
+        # chapter 6: refuse what is not a real number (a bool is almost always a
+        # slip), and store a real number as a Python float, so that one kind of
+        # number lives inside the engine.
+        if type(data) is not float:
+            if isinstance(data, bool) or not isinstance(data, numbers.Real):
+                raise TypeError("Value(data) needs a real number (int, float or "
+                                f"NumPy scalar), got {type(data).__name__}: {data!r}")
+            data = float(data)
         self.data = data
-        self.grad = 0.0               # d(output)/d(this value); backward() fills it in
+        self.grad = 0.0     # d(output)/d(this value); backward() fills it in
         self._prev = tuple(_children)
-        # d(self)/d(child), one per child and aligned with _prev.  Each operation knows its own derivative when it
-        # runs, so it records it here; backward() then only has to multiply and add.
+        # d(self)/d(child), one per child, aligned with _prev (chapter 5).
         self._local_grads = tuple(_local_grads)
         self._op = _op
         self.label = label
@@ -31,13 +43,16 @@ class Value:
 
     # From book/06-more-operations.md, section "Wrapping plain numbers"
     def __add__(self, other):
-        # Accept plain numbers too: a constant becomes a leaf whose gradient is computed but never used.
+        # Accept plain numbers too: a constant becomes a leaf whose gradient is
+        # computed but never used.
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data + other.data, (self, other), '+', _local_grads=(1.0, 1.0))
+        return Value(self.data + other.data, (self, other), '+',
+                     _local_grads=(1.0, 1.0))
 
     def __mul__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data * other.data, (self, other), '*', _local_grads=(other.data, self.data))
+        return Value(self.data * other.data, (self, other), '*',
+                     _local_grads=(other.data, self.data))
 
     # From book/05-backpropagation.md, section "The tanh activation"
     def tanh(self):
@@ -45,35 +60,43 @@ class Value:
         # d tanh(x)/dx = 1 - tanh(x)^2, computed from the output we already have
         return Value(t, (self,), 'tanh', _local_grads=(1 - t * t,))
 
-    # From book/05-backpropagation.md, section "The `backward` method"
+    # From book/12-performance.md, section "A leaner `backward`"
     def backward(self):
-        """Fill in `.grad` of every Value this one depends on with d(self)/d(that value)."""
-        # Order the graph so that each node comes after everything it was computed from.  An explicit stack
-        # instead of recursion, so that a graph a million operations deep does not hit Python's recursion limit.
-        topo, visited, stack = [], set(), [(self, False)]
+        """Set the .grad of every Value this one depends on to d(self)/d(it)."""
+        # The depth-first order of chapter 5, with less work per node (chapter
+        # 12).  The stack holds nodes; a None above a node means "its children
+        # are all placed, place it now".  An explicit stack instead of recursion,
+        # so that a graph a million operations deep does not hit Python's
+        # recursion limit.
+        topo, visited, stack = [], set(), [self]
         while stack:
-            node, expanded = stack.pop()
-            if expanded:
+            node = stack.pop()
+            if node is None:
+                node = stack.pop()
+                # Its gradient belongs to this pass: clear it (leaves keep theirs
+                # and accumulate across passes, as in PyTorch).
+                node.grad = 0.0
                 topo.append(node)
             elif node not in visited:
                 visited.add(node)
-                stack.append((node, True))
-                stack.extend((child, False) for child in node._prev)
-        # Gradients of intermediate nodes belong to one pass; leaves (inputs, weights) accumulate across passes,
-        # exactly as in PyTorch.  So clear the intermediates, seed the output, and chain backwards.
-        for node in topo:
-            if node._prev:
-                node.grad = 0.0
+                if node._prev:          # a leaf has nothing to pass on: not placed
+                    stack.append(node)
+                    stack.append(None)
+                    stack.extend(node._prev)
         self.grad = 1.0
-        # Reversed topological order: by the time a node is reached, every node that used it has already added
-        # its share to node.grad, so node.grad is final and can be passed on.
+        # Reversed topological order: by the time a node is reached, every node
+        # that used it has added its share to node.grad, so node.grad is final.
         for node in reversed(topo):
+            grad = node.grad
             for child, local in zip(node._prev, node._local_grads):
-                child.grad += local * node.grad     # chain rule: local derivative times upstream gradient
+                # chain rule: local derivative times upstream gradient, summed
+                # over every use of the child
+                child.grad += local * grad
 
     # From book/06-more-operations.md, section "Why `2 * a` needs a second method"
     def __radd__(self, other):
-        # Python calls this for `number + value`, after int/float.__add__ returned NotImplemented.
+        # Python calls this for `number + value`, once int/float.__add__ has
+        # returned NotImplemented.
         return self + other
 
     def __rmul__(self, other):
@@ -86,51 +109,145 @@ class Value:
         return self * -1
 
     def __sub__(self, other):
+        # Wrap first, as __add__ does: negating a non-number would fail (or, for
+        # True, quietly give -1) before Value could check what it was given.
+        other = other if isinstance(other, Value) else Value(other)
         return self + (-other)
 
     def __rsub__(self, other):
         # `number - value`: the number is `other`.
         return other + (-self)
 
-    # From book/06-more-operations.md, section "Powers"
+    # From book/06-more-operations.md, section "Where a power is defined"
     def __pow__(self, exponent):
-        # Only a constant exponent: then d/dx x**n = n * x**(n-1) is all we need.  A Value exponent would also
-        # need d/dn x**n = x**n * log(x); refuse it loudly rather than silently treat it as a constant.
-        if not isinstance(exponent, (int, float)):
-            raise TypeError(f"Value ** exponent needs a plain int or float exponent, got {type(exponent).__name__}")
-        return Value(self.data ** exponent, (self,), f'**{exponent}',
-                     _local_grads=(exponent * self.data ** (exponent - 1),))
+        if isinstance(exponent, Value):
+            return self._pow_value(exponent)      # below: two local derivatives
+        # A bool is an int to Python, but True as an exponent is surely a slip.
+        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
+            raise TypeError("Value ** exponent needs a number or a Value as "
+                            f"exponent, got {type(exponent).__name__}")
+        if isinstance(exponent, numbers.Integral):
+            exponent = int(exponent)        # keeps the label **2, not **2.0
+        else:
+            exponent = float(exponent)
+        x = self.data
+        # Python would raise with a message naming no operation (0.0 ** -1), or
+        # quietly return a complex number ((-8.0) ** 0.5); say what went wrong.
+        if x == 0 and exponent < 0:
+            raise ZeroDivisionError(f"{x} ** {exponent} is undefined "
+                                    "(it divides by zero)")
+        if x < 0 and not float(exponent).is_integer():
+            raise ValueError(f"({x}) ** {exponent} is not a real number "
+                             "(negative base, fractional exponent)")
+        try:
+            out = x ** exponent
+            if exponent == 0:
+                local = 0.0             # x ** 0 is the constant 1, even at x = 0
+            elif x == 0 and exponent < 1:
+                local = math.inf        # the slope of x ** 0.5 at 0 is vertical
+            else:
+                local = exponent * x ** (exponent - 1)
+        except OverflowError:
+            raise OverflowError(f"({x}) ** {exponent} overflows a float") from None
+        return Value(out, (self,), f'**{exponent}', _local_grads=(local,))
+
+    # From book/06-more-operations.md, section "A Value as the exponent"
+    def _pow_value(self, exponent):
+        """self ** exponent when the exponent is a Value too."""
+        a, b = self.data, exponent.data
+        # d/db a**b = a**b * log(a) needs log(a): refuse a base <= 0 rather than
+        # return a gradient that is nan, complex or silently wrong.
+        if a <= 0:
+            raise ValueError(f"a ** b with a Value exponent b needs a positive "
+                             f"base a, got a = {a} (d/db a**b = a**b * log(a))")
+        try:
+            out = a ** b
+            d_base = b * a ** (b - 1)
+        except OverflowError:
+            raise OverflowError(f"({a}) ** {b} overflows a float") from None
+        return Value(out, (self, exponent), '**',
+                     _local_grads=(d_base, out * math.log(a)))
+
+    def __rpow__(self, base):
+        # `number ** value`: the number is the base.
+        return Value(base) ** self
 
     # From book/06-more-operations.md, section "Division"
     def __truediv__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        # Checked here, so that the error speaks of the division that was
+        # written rather than of the power b ** -1 used to compute it.
+        if other.data == 0:
+            raise ZeroDivisionError(
+                f"division by zero: {self.data} / {other.data}")
         # a / b = a * b**-1: two operations whose derivatives we already have.
         return self * other ** -1
 
     def __rtruediv__(self, other):
-        # `number / value`.
-        return other * self ** -1
+        # `number / value`: the number is `other`.
+        return Value(other) / self
 
     # From book/06-more-operations.md, section "Exponential and logarithm"
     def exp(self):
-        e = math.exp(self.data)
-        return Value(e, (self,), 'exp', _local_grads=(e,))   # d/dx e^x = e^x: reuse the output
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            # math says only "math range error": name the operation and number.
+            raise OverflowError(f"exp({self.data}) overflows: the largest float "
+                                "is about exp(709.78)") from None
+        # d/dx e^x = e^x: the local derivative is the output itself
+        return Value(e, (self,), 'exp', _local_grads=(e,))
 
     def log(self):
-        # Natural logarithm; like math.log, it is defined only for positive numbers.
-        return Value(math.log(self.data), (self,), 'log', _local_grads=(1 / self.data,))
+        # Natural logarithm, defined only for positive numbers.  Checked here so
+        # the error names the operation and the number, not "math domain error".
+        if self.data <= 0:
+            raise ValueError(f"log({self.data}) is undefined: log needs a "
+                             "positive number")
+        return Value(math.log(self.data), (self,), 'log',
+                     _local_grads=(1 / self.data,))
 
     # From book/06-more-operations.md, section "ReLU"
     def relu(self):
-        # The slope is 1 to the right of zero and 0 to the left; at exactly 0 we choose 0, as PyTorch does.
-        return Value(max(self.data, 0.0), (self,), 'relu', _local_grads=(1.0 if self.data > 0 else 0.0,))
+        # The slope is 1 to the right of zero and 0 to the left; at exactly 0 we
+        # choose 0, as PyTorch does.
+        return Value(max(self.data, 0.0), (self,), 'relu',
+                     _local_grads=(1.0 if self.data > 0 else 0.0,))
 
     # From book/06-more-operations.md, section "Why the careful form"
     def sigmoid(self):
-        # Written so that exp never sees a large positive argument: exp(-x) for x >= 0, exp(x) otherwise.
-        # The two forms are the same function (multiply top and bottom by e^x); only one can overflow at each end.
+        # Written so that exp never sees a large positive argument: exp(-x) for
+        # x >= 0, exp(x) otherwise.  The two forms are the same function
+        # (multiply top and bottom by e^x); each is used where it cannot overflow.
         if self.data >= 0:
             s = 1 / (1 + math.exp(-self.data))
         else:
             e = math.exp(self.data)
             s = e / (1 + e)
         return Value(s, (self,), 'sigmoid', _local_grads=(s * (1 - s),))
+
+    # From book/12-performance.md, section "One node per neuron"
+    @staticmethod
+    def weighted_sum(weights, inputs, bias):
+        """bias + weights[0]*inputs[0] + weights[1]*inputs[1] + ... as ONE node.
+
+        weights and bias are Values; each input is a number or a Value.  The
+        node's children are the bias, every weight and every input that is a
+        Value; a plain number needs no gradient, so it is not a child.
+        """
+        if len(weights) != len(inputs):
+            raise ValueError(f"{len(weights)} weights but {len(inputs)} inputs")
+        total = bias.data
+        children, local_grads = [bias], [1.0]        # dz/db = 1
+        for w, x in zip(weights, inputs):
+            if isinstance(x, Value):
+                children += (w, x)
+                local_grads += (x.data, w.data)      # dz/dw = x, dz/dx = w
+                x = x.data
+            else:
+                children.append(w)
+                local_grads.append(x)                # dz/dw = x
+            # Added in the order of chapter 8's sum(), so that the result is the
+            # very same float as before.
+            total += w.data * x
+        return Value(total, children, 'Σ w·x + b', _local_grads=local_grads)

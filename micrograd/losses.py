@@ -8,43 +8,50 @@
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
 
-
 # From book/09-network-by-hand.md, section "The loss"
 def mean_squared_error(predictions, targets):
     """The mean of (prediction - target)**2 over all pairs.
 
-    Predictions and targets may be Values or plain numbers; with Values the result is a Value that can be
-    backpropagated.
+    Predictions and targets may be Values or plain numbers; with Values the
+    result is a Value that can be backpropagated.
     """
     predictions, targets = list(predictions), list(targets)
-    # zip() would silently drop the extra items of the longer list, hiding a bug; refuse instead.
+    # zip() would silently drop the extra items of the longer list, hiding a
+    # bug; refuse instead.
     if len(predictions) != len(targets):
-        raise ValueError(f"predictions and targets differ in length: {len(predictions)} vs {len(targets)}")
+        raise ValueError(f"predictions and targets differ in length: "
+                         f"{len(predictions)} vs {len(targets)}")
     if not predictions:
         raise ValueError("mean_squared_error needs at least one prediction")
-    return sum((p - t) ** 2 for p, t in zip(predictions, targets)) / len(predictions)
+    return (sum((p - t) ** 2 for p, t in zip(predictions, targets))
+            / len(predictions))
 
 
 # From book/10-training.md, section "One number to push down"
 def sum_squared_error(predictions, targets):
     """Sum over the examples of (prediction - target)**2, as a single Value.
 
-    Same shape as mean_squared_error but without dividing by the number of examples, so each example's
-    gradient does not shrink as the data set grows.
+    Same shape as mean_squared_error but without dividing by the number of
+    examples, so each example's gradient does not shrink as the data set grows.
     """
     return sum((p - t) ** 2 for p, t in zip(predictions, targets))
 
 
 # From book/11-classifier.md, section "The hinge loss"
 def hinge_loss(scores, labels):
-    """Mean over the examples of relu(1 - y * s), for labels y of +1 or -1 and real-valued scores s.
+    """Mean over the examples of relu(1 - y * s).
 
-    An example contributes (and pulls on the weights) only while its margin y * s is below 1.
+    Scores s are real numbers, labels y are +1 or -1.  An example contributes
+    (and pulls on the weights) only while its margin y * s is below 1.
     """
-    return sum((1 - y * s).relu() for s, y in zip(scores, labels)) / len(scores)
+    return (sum((1 - y * s).relu() for s, y in zip(scores, labels))
+            / len(scores))
 
 
 # From book/11-classifier.md, section "Keeping the weights small"
 def l2_penalty(parameters, alpha):
-    """alpha times the sum of the squared parameters: adding it to a loss discourages large weights."""
+    """alpha times the sum of the squared parameters.
+
+    Added to a loss, it discourages large weights.
+    """
     return alpha * sum(p * p for p in parameters)

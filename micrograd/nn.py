@@ -2,6 +2,7 @@
 # To change it, edit the code cells marked `:tangle: micrograd/nn.py` in
 #
 #     book/08-neurons-layers-mlps.md
+#     book/12-performance.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -12,17 +13,21 @@ from micrograd.engine import Value
 
 # From book/08-neurons-layers-mlps.md, section "A neuron in code"
 class Module:
-    """Anything that owns trainable parameters: a neuron, a layer, a whole network."""
+    """Anything with trainable parameters: a neuron, a layer, a network."""
 
     def parameters(self):
-        """Every trainable Value, always in the same order.  Subclasses override this."""
+        """Every trainable Value, always in the same order.
+
+        Subclasses override this.
+        """
         return []
 
     def zero_grad(self):
         """Set the gradient of every parameter back to zero.
 
-        Parameters are leaves of the graph, and backward() adds to a leaf's gradient instead of overwriting it,
-        so without this each training step would carry the gradients of all earlier steps.
+        Parameters are leaves of the graph, and backward() adds to a leaf's
+        gradient instead of overwriting it, so without this each training step
+        would carry the gradients of all earlier steps.
         """
         for p in self.parameters():
             p.grad = 0.0
@@ -30,39 +35,49 @@ class Module:
 
 # From book/08-neurons-layers-mlps.md, section "A neuron in code"
 class Neuron(Module):
-    """A weighted sum of the inputs plus a bias, passed through an activation ('relu' or 'tanh').
+    """A weighted sum of the inputs plus a bias, passed through an activation.
 
-    With nonlin=False the activation is left out and the neuron is linear.
+    activation is 'relu' (the default) or 'tanh'; with nonlin=False the
+    activation is left out and the neuron is linear.
     """
 
     def __init__(self, nin, nonlin=True, activation='relu'):
         if activation not in ('relu', 'tanh'):
-            raise ValueError(f"activation must be 'relu' or 'tanh', got {activation!r}")
+            raise ValueError(f"activation must be 'relu' or 'tanh', "
+                             f"got {activation!r}")
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
         self.nonlin = nonlin
         self.activation = activation
 
-    # From book/08-neurons-layers-mlps.md, section "Checking the inputs"
+    # From book/12-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
-        x = _check_inputs(x, len(self.w))
-        # Starting the sum at the bias adds it in with no separate step.
-        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        if not self.nonlin:
-            return z
-        return z.relu() if self.activation == 'relu' else z.tanh()
+        # A layer checks its inputs once and calls _forward itself; a neuron
+        # used on its own checks them here.
+        return self._forward(_check_inputs(x, len(self.w)))
 
     # From book/08-neurons-layers-mlps.md, section "A neuron in code"
     def parameters(self):
         return self.w + [self.b]
 
     def __repr__(self):
-        return f"Neuron({len(self.w)}, {self.activation if self.nonlin else 'linear'})"
+        kind = self.activation if self.nonlin else 'linear'
+        return f"Neuron({len(self.w)}, {kind})"
+
+    # From book/12-performance.md, section "Checking the inputs once per layer"
+    def _forward(self, x):
+        """The neuron's output for inputs already checked by _check_inputs."""
+        # One node for the whole weighted sum, instead of one per product and
+        # per addition (chapter 12).
+        z = Value.weighted_sum(self.w, x, self.b)
+        if not self.nonlin:
+            return z
+        return z.relu() if self.activation == 'relu' else z.tanh()
 
 
 # From book/08-neurons-layers-mlps.md, section "Checking the inputs"
 def _check_inputs(x, expected):
-    """Return the inputs as a list of floats and Values, or explain why they are unusable."""
+    """Check the inputs; return them as a list of floats and Values."""
     x = list(x)
     if len(x) != expected:
         raise ValueError(f"expected {expected} inputs, got {len(x)}")
@@ -73,22 +88,32 @@ def _check_inputs(x, expected):
         elif isinstance(xi, numbers.Real) and not isinstance(xi, bool):
             checked.append(float(xi))
         else:
-            raise TypeError(f"input {i} must be a number (not a bool) or a Value, got {type(xi).__name__} {xi!r}")
+            raise TypeError(f"input {i} must be a number (not a bool) or a "
+                            f"Value, got {type(xi).__name__} {xi!r}")
     return checked
 
 
 # From book/08-neurons-layers-mlps.md, section "Layers"
 class Layer(Module):
-    """nout neurons that all read the same nin inputs.  Keyword arguments go to each Neuron."""
+    """nout neurons that all read the same nin inputs.
+
+    Keyword arguments (nonlin, activation) are passed on to every Neuron.
+    """
 
     def __init__(self, nin, nout, **kwargs):
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
+    # From book/12-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
-        out = [neuron(x) for neuron in self.neurons]
-        # A one-neuron layer returns a bare Value, which is handier for a network with a single output.
+        # Every neuron reads the same inputs: check them once for the layer
+        # (chapter 12), not once per neuron.
+        x = _check_inputs(x, len(self.neurons[0].w))
+        out = [neuron._forward(x) for neuron in self.neurons]
+        # A one-neuron layer returns a bare Value, which is handier for a
+        # network with a single output.
         return out[0] if len(out) == 1 else out
 
+    # From book/08-neurons-layers-mlps.md, section "Layers"
     def parameters(self):
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
@@ -102,19 +127,23 @@ class Layer(Module):
 class MLP(Module):
     """A stack of layers: nin inputs, then one layer per entry of nouts.
 
-    Hidden layers use the activation; the last layer is linear unless linear_output=False.
+    Hidden layers use the activation; the last layer is linear unless
+    linear_output=False.
     """
 
     def __init__(self, nin, nouts, linear_output=True, **kwargs):
         sizes = [nin] + list(nouts)
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=(i < last or not linear_output), **kwargs)
+        self.layers = [Layer(sizes[i], sizes[i + 1],
+                             nonlin=(i < last or not linear_output), **kwargs)
                        for i in range(len(nouts))]
 
     def __call__(self, x):
         for layer in self.layers:
             x = layer(x)
-            if isinstance(x, Value):    # a one-neuron layer gave a bare Value; the next layer wants a list
+            if isinstance(x, Value):
+                # A one-neuron layer gave a bare Value; the next layer
+                # wants a list.
                 x = [x]
         return x[0] if len(x) == 1 else x
 

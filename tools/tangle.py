@@ -322,7 +322,7 @@ def _render(module: Module, modules: dict[str, Module], root: Path) -> str:
     out += futures + [i for i in module.imports if i not in futures]
     previous = None
     for definition in dict.fromkeys(module.definitions.values()):   # once each, in order
-        out += ["", ""]
+        out += ["", ""] if out[-1] else [""]     # two blank lines before each definition (PEP 8)
         if definition.origin is not previous:    # one pointer per chunk, not per definition
             out.append(_origin(definition.origin, root))
         previous = definition.origin

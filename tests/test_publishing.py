@@ -1,0 +1,258 @@
+"""Publishing: the buttons of the site, and the notebook behind each chapter.
+
+- A build in GitHub Actions (GITHUB_REPOSITORY set) links to https://github.com/OWNER/REPO: repository, edit
+  this page, open an issue, and Colab and Binder open the chapter's notebook.  A local build has none of those
+  buttons and links to no repository at all.  Both keep the download buttons (.md, .ipynb, PDF).
+- notebooks/ holds one notebook per chapter: the chapter's own cells (the ones the build executes, and that
+  tests/test_reading_order.py runs in a fresh kernel), after a first cell that installs `micrograd` when it is
+  not importable.
+"""
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from myst_nb.core.read import read_myst_markdown_notebook
+from nbclient import NotebookClient
+
+from tools import notebooks, site_config
+from tools.chapters import parser_config, toc_chapters
+from test_book import FRONT_MATTER, build_mini
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = toc_chapters(ROOT)
+OWNER_REPO = "someone/some-book"
+NOWHERE = ("github.com", "colab.research.google.com", "mybinder.org", "executablebooks")
+
+
+def local_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_REPOSITORY", "BOOK_EXECUTION_CACHE")}
+    return {**env, **extra}
+
+
+# -- the effective configuration ---------------------------------------------------------------------------------
+
+def test_a_local_build_has_no_repository_buttons():
+    config = site_config.effective_config(ROOT, local_env())
+    assert config["repository"]["url"] == ""
+    assert not any(config["html"][button] for button in site_config.REPOSITORY_BUTTONS)
+    assert "launch_buttons" not in config
+    assert config["sphinx"]["config"]["html_theme_options"]["use_download_button"] is True
+    assert config["execute"]["execute_notebooks"] == "force"
+
+
+def test_a_build_in_github_actions_links_to_its_repository():
+    config = site_config.effective_config(ROOT, local_env(GITHUB_REPOSITORY=OWNER_REPO))
+    assert config["repository"]["url"] == f"https://github.com/{OWNER_REPO}"
+    assert config["repository"]["branch"] == "main"
+    assert all(config["html"][button] for button in site_config.REPOSITORY_BUTTONS)
+    launch = config["launch_buttons"]
+    assert launch["colab_url"] == "https://colab.research.google.com"
+    assert launch["binderhub_url"] == "https://mybinder.org"
+
+
+def test_github_repository_must_be_owner_slash_repo():
+    with pytest.raises(ValueError):
+        site_config.effective_config(ROOT, local_env(GITHUB_REPOSITORY="https://example.org/x"))
+
+
+def test_the_execution_cache_is_used_only_when_asked_for(tmp_path):
+    config = site_config.effective_config(ROOT, local_env(BOOK_EXECUTION_CACHE=str(tmp_path / "cache")))
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["execute"]["cache"] == str(tmp_path / "cache")
+
+
+def test_the_mathjax_of_the_site_is_its_own():
+    assert "sphinx-mathjax-offline" in site_config.load(ROOT)["sphinx"]["extra_extensions"]
+
+
+# -- the buttons in built pages ----------------------------------------------------------------------------------
+
+def _header(page: Path):
+    """The buttons above the article (launch, repository, download, ...)."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    return soup.select_one(".article-header-buttons") or BeautifulSoup("", "html.parser")
+
+
+def _links(page: Path) -> list[str]:
+    return [a["href"] for a in _header(page).find_all("a", href=True)]
+
+
+REPOSITORY_BUTTONS = (".dropdown-launch-buttons", ".btn-source-repository-button", ".btn-source-edit-button",
+                      ".btn-source-issues-button")
+
+
+@pytest.mark.book
+def test_the_site_links_only_to_its_own_repository(site):
+    github = site_config.github_repository()
+    for chapter in CHAPTERS:
+        page = site / chapter.relative_to(ROOT).with_suffix(".html")
+        links = _links(page)
+        if github:
+            expected = f"https://github.com/{github}"
+            repository_links = [link for link in links if "github.com" in link and "colab" not in link]
+            assert expected in links, f"{page.name}: no repository button to {expected}"
+            assert all(link.startswith(expected + "/") or link == expected for link in repository_links), \
+                repository_links
+        else:
+            addresses = [link for link in links if "://" in link]
+            assert not addresses, f"{page.name}: the buttons of a local build link to {addresses}"
+            present = [selector for selector in REPOSITORY_BUTTONS if _header(page).select_one(selector)]
+            assert not present, f"{page.name}: a local build has the buttons {present}"
+
+
+@pytest.mark.book
+def test_every_chapter_offers_its_notebook_for_download(site):
+    for chapter in CHAPTERS:
+        page = site / chapter.relative_to(ROOT).with_suffix(".html")
+        notebook_links = [link for link in _links(page) if link.endswith(".ipynb") and "://" not in link]
+        assert notebook_links, f"{page.name}: no .ipynb download"
+        downloaded = (page.parent / notebook_links[0]).resolve()
+        assert downloaded.read_bytes() == notebooks.notebook_path(chapter).read_bytes(), \
+            f"{page.name}: the .ipynb download is not notebooks/{chapter.stem}.ipynb"
+        source_links = [link for link in _links(page) if link.endswith(f"_sources/{chapter.relative_to(ROOT)}")]
+        assert source_links, f"{page.name}: no .md download"
+        assert _header(page).select_one(".btn-download-pdf-button"), f"{page.name}: no print-to-PDF button"
+
+
+def _mini_book_with_notebook(tmp_path: Path, notebook: bool = True) -> Path:
+    source = tmp_path / "src"
+    (source / "book").mkdir(parents=True)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    (source / "_config.yml").write_text(yaml.safe_dump(config))
+    (source / "_toc.yml").write_text("format: jb-book\nroot: book/one\n")
+    (source / "book" / "one.md").write_text(FRONT_MATTER + "# One\n\nSome $x^2$.\n\n```{code-cell} ipython3\n1 + 1\n```\n")
+    if notebook:
+        notebooks.write(source)
+    return source
+
+
+@pytest.mark.book
+def test_built_in_github_actions_the_buttons_point_at_the_repository_and_the_notebook(tmp_path):
+    source = _mini_book_with_notebook(tmp_path)
+    result = build_mini(source, tmp_path / "out", GITHUB_REPOSITORY=OWNER_REPO)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    page = tmp_path / "out" / "_build" / "html" / "book" / "one.html"
+    links = set(_links(page))
+    repo = f"https://github.com/{OWNER_REPO}"
+    expected = {
+        repo,                                                                       # repository
+        f"{repo}/edit/main/book/one.md",                                            # edit this page
+        f"https://colab.research.google.com/github/{OWNER_REPO}/blob/main/notebooks/one.ipynb",
+        f"https://mybinder.org/v2/gh/{OWNER_REPO}/main?urlpath=lab/tree/notebooks/one.ipynb",
+        "../_sources/book/one.ipynb",                                               # download .ipynb
+        "../_sources/book/one.md",                                                  # download .md
+    }
+    assert expected <= links, f"missing: {expected - links}"
+    assert any(link.startswith(f"{repo}/issues/new") for link in links), "no open-an-issue button"
+    others = [link for link in links if any(host in link for host in NOWHERE)
+              and not link.startswith((repo, "https://colab.research.google.com/github/" + OWNER_REPO,
+                                       "https://mybinder.org/v2/gh/" + OWNER_REPO))]
+    assert not others, f"links to other repositories: {others}"
+
+
+@pytest.mark.book
+def test_the_execution_cache_reuses_an_executed_chapter(tmp_path):
+    """What the Pages workflow relies on: a second build with the same cache executes nothing."""
+    source = _mini_book_with_notebook(tmp_path, notebook=False)
+    cache = str(tmp_path / "cache")
+    first = build_mini(source, tmp_path / "one", BOOK_EXECUTION_CACHE=cache)
+    second = build_mini(source, tmp_path / "two", BOOK_EXECUTION_CACHE=cache)
+    assert first.returncode == 0 and second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    assert "Executed notebook" in first.stdout and "Using cached notebook" in second.stdout, second.stdout[-3000:]
+
+
+@pytest.mark.book
+def test_a_chapter_without_its_notebook_fails_the_build_with_launch_buttons(tmp_path):
+    source = _mini_book_with_notebook(tmp_path, notebook=False)
+    result = build_mini(source, tmp_path / "out", GITHUB_REPOSITORY=OWNER_REPO)
+    assert result.returncode != 0
+    assert "make notebooks" in result.stdout + result.stderr
+
+
+# -- the notebooks ---------------------------------------------------------------------------------------------
+
+def test_the_notebooks_are_what_the_chapters_give():
+    problems = notebooks.stale(ROOT)
+    assert not problems, "\n".join(problems) + "\nRun `make notebooks` (or `make tangle`) and commit notebooks/."
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_a_notebook_is_its_chapter_after_an_install_cell(chapter):
+    """The cells after the first are exactly the chapter's cells as the build reads and executes them, so the
+    notebook runs top to bottom wherever the chapter does (the build and test_reading_order.py run it)."""
+    notebook = nbformat.read(notebooks.notebook_path(chapter), as_version=4)
+    nbformat.validate(notebook)
+    first, *rest = notebook.cells
+    assert first.cell_type == "code" and first.metadata["tags"] == [notebooks.INSTALL_TAG]
+    assert first.source == notebooks.install_source(site_config.repository_url(ROOT))
+    built = read_myst_markdown_notebook(chapter.read_text(encoding="utf-8"), parser_config(ROOT))
+
+    def cells(nb_cells):
+        return [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb_cells]
+
+    assert cells(rest) == cells(built.cells)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert all(not c.get("outputs") for c in rest if c.cell_type == "code")
+
+
+def _run_install_cell(url: str) -> list:
+    """Run the install cell in a real kernel, twice: with `micrograd` importable (this checkout), then with it
+    missing.  %pip is replaced by a recorder, so nothing is installed.  Returns each run's pip calls and error."""
+    recorder = ("from IPython.core.magic import register_line_magic\n"
+                "pip_calls = []\n"
+                "@register_line_magic\n"
+                "def pip(line):\n"
+                "    pip_calls.append(line)\n")
+    report = ("import json, sys\n"
+              "print(json.dumps({'calls': pip_calls, 'error': repr(sys.last_value) if hasattr(sys, 'last_value') "
+              "else None}))\n")
+    hide = "import sys\nsys.modules['micrograd'] = None   # as on Colab: not installed\npip_calls.clear()\n"
+    cell = notebooks.install_source(url)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in (
+        recorder, cell, report, hide)])
+    notebook.cells.append(nbformat.v4.new_code_cell(cell, metadata={"tags": ["raises-exception"]}))
+    notebook.cells.append(nbformat.v4.new_code_cell(report))
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}})
+    client.execute()
+    import json
+    return [json.loads(notebook.cells[i].outputs[0]["text"]) for i in (2, 5)]
+
+
+def test_the_install_cell_installs_from_the_repository_only_when_micrograd_is_missing():
+    url = f"https://github.com/{OWNER_REPO}"
+    present, missing = _run_install_cell(url)
+    assert present["calls"] == []
+    assert missing["calls"] == [f"install --quiet git+{url}"]
+
+
+def test_without_a_recorded_address_the_install_cell_says_what_to_do():
+    present, missing = _run_install_cell("")
+    assert present["calls"] == [] and missing["calls"] == []
+    assert "pip install git+" in missing["error"]
+
+
+def test_the_notebooks_install_from_the_repository_the_site_is_built_from():
+    """In GitHub Actions, `repository.url` of _config.yml (written into the committed notebooks, which Colab
+    opens) must be this repository, or Colab would install another package, or none."""
+    github = site_config.github_repository()
+    if not github:
+        pytest.skip("only in GitHub Actions (GITHUB_REPOSITORY)")
+    expected = f"https://github.com/{github}"
+    assert site_config.repository_url(ROOT) == expected, (
+        f"set `repository: url: {expected}` in _config.yml, run `make notebooks` and commit notebooks/")
+
+
+def test_binder_has_the_pinned_versions():
+    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    binder = [line for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+              if line and not line.startswith(("#", "-"))]
+    assert binder
+    for line in binder:
+        name, version = line.split("==")
+        assert re.sub(r"\+cpu$", "", version) == pins[name], f"binder/requirements.txt: {line} vs {pins[name]}"
+    assert (ROOT / "binder" / "apt.txt").read_text().split() == ["graphviz"]

@@ -1,0 +1,64 @@
+"""Value.weighted_sum, the fused operation of chapter 12: one node for bias + sum of w * x, checked against PyTorch.
+
+The neurons and layers that use it are checked in tests/test_nn.py; here the operation on its own: plain-number
+and Value inputs mixed, gradients flowing to Value inputs, the very same float as the sum of chapter 8, and the
+refusal of mismatched lengths.  (How much faster it is belongs to the benchmark suite, benchmarks/, not to a test.)
+"""
+import math
+
+import pytest
+import torch
+
+from micrograd.engine import Value
+
+
+def T(x):
+    return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
+
+
+def test_mixed_inputs_match_torch():
+    ws, xs, b = [0.3, -1.7, 2.2, 0.05], [1.5, -0.4, 0.9, -2.5], 0.7
+    is_value = [False, True, True, False]
+    weights = [Value(w) for w in ws]
+    inputs = [Value(x) if v else x for x, v in zip(xs, is_value)]
+    bias = Value(b)
+    z = Value.weighted_sum(weights, inputs, bias)
+    out = z.tanh() * z            # a shared node downstream, so the node's gradient is not just 1
+    out.backward()
+
+    tw, tb = [T(w) for w in ws], T(b)
+    tx = [T(x) if v else x for x, v in zip(xs, is_value)]
+    tz = tb + sum(w * x for w, x in zip(tw, tx))
+    tout = tz.tanh() * tz
+    tout.backward()
+
+    assert math.isclose(out.data, tout.item(), rel_tol=1e-12)
+    for w, t in zip(weights, tw):
+        assert math.isclose(w.grad, t.grad.item(), rel_tol=1e-12)
+    assert math.isclose(bias.grad, tb.grad.item(), rel_tol=1e-12)
+    for x, t, v in zip(inputs, tx, is_value):
+        if v:
+            assert math.isclose(x.grad, t.grad.item(), rel_tol=1e-12)
+    # plain numbers are not part of the graph; the bias, every weight and every Value input are
+    assert len(z._prev) == 1 + len(ws) + sum(is_value)
+    assert len(z._local_grads) == len(z._prev)
+
+
+def test_same_float_as_the_sum_of_chapter_8():
+    ws, xs = [0.1, 0.2, 0.3, -0.7, 1e-3], [0.3, -1.1, 7.0, 0.01, 3.3]
+    weights, bias = [Value(w) for w in ws], Value(0.123)
+    fused = Value.weighted_sum(weights, xs, bias)
+    chained = sum((w * x for w, x in zip(weights, xs)), bias)
+    assert fused.data == chained.data        # bit for bit: the terms are added in the same order
+
+
+def test_no_inputs_is_the_bias():
+    bias = Value(2.5)
+    z = Value.weighted_sum([], [], bias)
+    z.backward()
+    assert z.data == 2.5 and bias.grad == 1.0
+
+
+def test_lengths_must_match():
+    with pytest.raises(ValueError, match="2 weights but 3 inputs"):
+        Value.weighted_sum([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0], Value(0.0))

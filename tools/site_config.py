@@ -1,0 +1,175 @@
+"""The configuration the book is really built with, and the strict build itself.
+
+`_config.yml` describes the published site, buttons included.  What a build may link to depends on where it
+runs, so every build goes through here:
+
+- In GitHub Actions (GITHUB_REPOSITORY=OWNER/REPO) the repository, edit-this-page, open-an-issue, Colab and
+  Binder buttons point at https://github.com/OWNER/REPO.
+- Anywhere else those buttons are left out: a local build has no repository address it could trust, and a
+  button to a made-up address is worse than none.  The download buttons (.md, .ipynb, PDF) stay.
+- BOOK_EXECUTION_CACHE=DIR switches execution from `force` to Jupyter Book's cache in DIR (the Pages
+  workflow keeps DIR between runs, keyed on the chapters); without it every cell runs on every build.
+- The `build` command (`make html`) sets BOOK_EXECUTION_CACHE, when it is not set, to a cache under
+  .jupyter_cache/ named after a fingerprint of the package and the pins (`local_execution_cache`), so that a
+  rebuild executes only the chapters whose code changed.  The tests call `build()` directly: they execute
+  every chapter, from clean.
+
+    python -m tools.site_config build [--output DIR]   the strict build into DIR/_build/html (DIR: here)
+    python -m tools.site_config show                   print the effective configuration
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+GITHUB = "https://github.com"
+# The buttons that need the repository's address.
+REPOSITORY_BUTTONS = ("use_repository_button", "use_edit_page_button", "use_issues_button")
+# The file, inside the build folder, that the effective configuration is written to.
+EFFECTIVE_CONFIG = "_config.effective.yml"
+
+
+def load(root: Path = ROOT) -> dict:
+    """`_config.yml` as written."""
+    return yaml.safe_load((Path(root) / "_config.yml").read_text(encoding="utf-8")) or {}
+
+
+def repository_url(root: Path = ROOT) -> str:
+    """The book's repository as `_config.yml` records it ("" until it is set), without a trailing slash."""
+    return str(((load(root).get("repository") or {}).get("url") or "")).strip().rstrip("/")
+
+
+def github_repository(env: Mapping[str, str] = os.environ) -> str | None:
+    """OWNER/REPO when running in GitHub Actions, else None."""
+    value = (env.get("GITHUB_REPOSITORY") or "").strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", value):
+        raise ValueError(f"GITHUB_REPOSITORY={value!r} is not of the form OWNER/REPO")
+    return value
+
+
+def effective_config(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> dict:
+    """The configuration a build in this environment uses (see the module's docstring)."""
+    root = Path(root).resolve()
+    config = copy.deepcopy(load(root))
+    html = config.setdefault("html", {})
+    repository = config.setdefault("repository", {})
+    github = github_repository(env)
+    if github:
+        repository["url"] = f"{GITHUB}/{github}"
+    else:
+        # No address: no repository buttons and no launch buttons (they are built from the address).  An empty
+        # url also keeps Jupyter Book's own default address (its project's repository) out of the site.
+        repository["url"] = ""
+        for button in REPOSITORY_BUTTONS:
+            html[button] = False
+        config.pop("launch_buttons", None)
+
+    # Local extensions are found relative to the configuration file, which is now written elsewhere.
+    sphinx = config.setdefault("sphinx", {})
+    local = sphinx.get("local_extensions") or {}
+    sphinx["local_extensions"] = {name: str((root / path).resolve()) for name, path in local.items()}
+
+    cache = (env.get("BOOK_EXECUTION_CACHE") or "").strip()
+    if cache:
+        execute = config.setdefault("execute", {})
+        execute["execute_notebooks"] = "cache"
+        execute["cache"] = str(Path(cache).resolve())
+    return config
+
+
+def write_effective_config(root: Path, destination: Path, env: Mapping[str, str] = os.environ) -> Path:
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    header = "# Written by tools/site_config.py from _config.yml for one build; edit _config.yml instead.\n"
+    destination.write_text(header + yaml.safe_dump(effective_config(root, env), sort_keys=False), encoding="utf-8")
+    return destination
+
+
+def local_execution_cache(root: Path = ROOT) -> Path:
+    """The execution cache of `make html`: .jupyter_cache/local-<fingerprint>.
+
+    Jupyter's cache recognises a chapter by its code cells alone, so it would serve a chapter whose cells did not
+    change even after the package it imports had changed.  The fingerprint covers what the chapters import or
+    read besides their own cells (micrograd/, the pins, the committed benchmark report); when it changes, so does
+    the folder, and every chapter runs again (`main` removes the folders of older fingerprints).
+    """
+    root = Path(root)
+    digest = hashlib.sha256()
+    files = [*sorted((root / "micrograd").glob("*.py")), root / "requirements.txt",
+             *sorted((root / "benchmarks" / "results").glob("*"))]
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return root / ".jupyter_cache" / f"local-{digest.hexdigest()[:16]}"
+
+
+def cli_env(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> dict:
+    """The environment of the command-line build: `env`, with the local execution cache unless one is set."""
+    env = dict(env)
+    if not (env.get("BOOK_EXECUTION_CACHE") or "").strip():
+        env["BOOK_EXECUTION_CACHE"] = str(local_execution_cache(root))
+    return env
+
+
+def jupyter_book() -> str:
+    """The jupyter-book program of the running Python's environment."""
+    program = Path(sys.executable).parent / "jupyter-book"
+    return str(program) if program.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+
+
+def build(source: Path = ROOT, output: Path | None = None, env: Mapping[str, str] | None = None,
+          capture: bool = True) -> subprocess.CompletedProcess:
+    """A clean, strict build of the book in `source` into `output`/_build/html.
+
+    --all (no incremental build hiding warnings), -W (warnings are errors), -n (every reference must
+    resolve), --keep-going (report every problem, then fail).  `micrograd` and `tools` are imported from this
+    checkout.
+    """
+    source = Path(source).resolve()
+    output = Path(output or source).resolve()
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    shutil.rmtree(output / "_build", ignore_errors=True)
+    config = write_effective_config(source, output / "_build" / EFFECTIVE_CONFIG, env)
+    command = [jupyter_book(), "build", str(source), "--all", "-W", "-n", "--keep-going",
+               "--path-output", str(output), "--config", str(config)]
+    return subprocess.run(command, capture_output=capture, text=True, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.site_config", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_parser = commands.add_parser("build", help="the strict build of the book into OUTPUT/_build/html")
+    build_parser.add_argument("--output", type=Path, default=ROOT, help="folder to build in (default: here)")
+    commands.add_parser("show", help="print the configuration a build here would use")
+    args = parser.parse_args(argv)
+    if args.command == "show":
+        print(yaml.safe_dump(effective_config(ROOT, cli_env(ROOT)), sort_keys=False), end="")
+        return 0
+    env = cli_env(ROOT)
+    current = local_execution_cache(ROOT)
+    if Path(env["BOOK_EXECUTION_CACHE"]) == current:
+        for old in current.parent.glob("local-*"):     # caches of an older package: never used again
+            if old != current:
+                shutil.rmtree(old, ignore_errors=True)
+    result = build(ROOT, args.output, env=env, capture=False)
+    if result.returncode == 0:
+        print(f"The book is in {args.output.resolve() / '_build' / 'html'}.")
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
