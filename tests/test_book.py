@@ -104,3 +104,18 @@ def test_a_cell_tagged_raises_exception_may_raise(tmp_path):
             "raise ValueError('expected')\n```\n")
     result = build_mini(_mini_book(tmp_path, body), tmp_path / "out")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.mark.book
+def test_each_chapter_runs_on_the_package_tangled_before_it(tmp_path):
+    source = _mini_book(tmp_path, "```{code-cell} ipython3\n:tangle: micrograd/greet.py\n\n"
+                                  "def hello():\n    return 'hello'\n```\n\n"
+                                  "```{code-cell} ipython3\nimport importlib.util\n"
+                                  "assert importlib.util.find_spec('micrograd.greet') is None\n"
+                                  "assert hello() == 'hello'\n```\n")
+    (source / "_toc.yml").write_text("format: jb-book\nroot: book/one\nchapters:\n  - file: book/two\n")
+    (source / "book" / "two.md").write_text(FRONT_MATTER + "# Two\n\n```{code-cell} ipython3\n"
+                                            "from micrograd.greet import hello\nassert hello() == 'hello'\n```\n")
+    result = build_mini(source, tmp_path / "out")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (tmp_path / "out" / "_build" / "snapshots" / "two" / "micrograd" / "greet.py").is_file()

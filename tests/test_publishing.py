@@ -3,9 +3,9 @@
 - A build in GitHub Actions (GITHUB_REPOSITORY set) links to https://github.com/OWNER/REPO: repository, edit
   this page, open an issue, and Colab and Binder open the chapter's notebook.  A local build has none of those
   buttons and links to no repository at all.  Both keep the download buttons (.md, .ipynb, PDF).
-- notebooks/ holds one notebook per chapter: the chapter's own cells (the ones the build executes, and that
-  tests/test_reading_order.py runs in a fresh kernel), after a first cell that installs `micrograd` when it is
-  not importable.
+- notebooks/ holds one notebook per chapter: the chapter's own cells (the ones the build executes), after a first
+  cell that writes the chapter's snapshot of `micrograd` and imports it from there; each runs alone in an empty
+  folder.
 """
 import os
 import re
@@ -19,6 +19,7 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 
 from tools import notebooks, site_config
+from tools.snapshots import snapshots
 from tools.chapters import parser_config, toc_chapters
 from test_book import FRONT_MATTER, build_mini
 
@@ -181,69 +182,66 @@ def test_the_notebooks_are_what_the_chapters_give():
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_a_notebook_is_its_chapter_after_an_install_cell(chapter):
-    """The cells after the first are exactly the chapter's cells as the build reads and executes them, so the
-    notebook runs top to bottom wherever the chapter does (the build and test_reading_order.py run it)."""
+def test_a_notebook_is_its_chapter_after_a_setup_cell(chapter):
+    """The code cells after the first are the chapter's cells as the build reads and executes them (less the
+    import of myst-nb's `glue`, which the setup cell defines), and the first carries the chapter's snapshot."""
     notebook = nbformat.read(notebooks.notebook_path(chapter), as_version=4)
     nbformat.validate(notebook)
     first, *rest = notebook.cells
-    assert first.cell_type == "code" and first.metadata["tags"] == [notebooks.INSTALL_TAG]
-    assert first.source == notebooks.install_source(site_config.repository_url(ROOT))
+    assert first.cell_type == "code" and first.metadata["tags"] == [notebooks.SETUP_TAG]
+    index = [c.resolve() for c in CHAPTERS].index(chapter.resolve())
+    for path, text in snapshots(ROOT)[chapter].items():
+        assert repr(path) in first.source and text.split("\n")[-2] in first.source
     built = read_myst_markdown_notebook(chapter.read_text(encoding="utf-8"), parser_config(ROOT))
-
-    def cells(nb_cells):
-        return [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb_cells]
-
-    assert cells(rest) == cells(built.cells)
+    code = [(c.source, c.metadata.get("tags", [])) for c in rest if c.cell_type == "code"]
+    assert code == [(notebooks.notebook_code(c.source), c.metadata.get("tags", []))
+                    for c in built.cells if c.cell_type == "code"]
+    assert f"chapters 1-{index}" in first.source or index <= 1
     assert notebook.metadata["kernelspec"]["name"] == "python3"
     assert all(not c.get("outputs") for c in rest if c.cell_type == "code")
 
 
-def _run_install_cell(url: str) -> list:
-    """Run the install cell in a real kernel, twice: with `micrograd` importable (this checkout), then with it
-    missing.  %pip is replaced by a recorder, so nothing is installed.  Returns each run's pip calls and error."""
-    recorder = ("from IPython.core.magic import register_line_magic\n"
-                "pip_calls = []\n"
-                "@register_line_magic\n"
-                "def pip(line):\n"
-                "    pip_calls.append(line)\n")
-    report = ("import json, sys\n"
-              "print(json.dumps({'calls': pip_calls, 'error': repr(sys.last_value) if hasattr(sys, 'last_value') "
-              "else None}))\n")
-    hide = "import sys\nsys.modules['micrograd'] = None   # as on Colab: not installed\npip_calls.clear()\n"
-    cell = notebooks.install_source(url)
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in (
-        recorder, cell, report, hide)])
-    notebook.cells.append(nbformat.v4.new_code_cell(cell, metadata={"tags": ["raises-exception"]}))
-    notebook.cells.append(nbformat.v4.new_code_cell(report))
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}})
-    client.execute()
-    import json
-    return [json.loads(notebook.cells[i].outputs[0]["text"]) for i in (2, 5)]
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_a_notebook_shows_no_myst_only_syntax(chapter):
+    notebook = nbformat.read(notebooks.notebook_path(chapter), as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        prose = re.sub(r"^(> )?(`{3,}).*?^(> )?\2$", "", cell.source, flags=re.M | re.S)    # code blocks aside
+        assert not re.search(r"\{[a-z:-]+\}`", prose), prose[:300]
+        assert not re.search(r"^(`{3,}|:{3,})\{", prose, re.M), prose[:300]
+        assert not re.search(r"^\([\w-]+\)=$", prose, re.M), prose[:300]
 
 
-def test_the_install_cell_installs_from_the_repository_only_when_micrograd_is_missing():
-    url = f"https://github.com/{OWNER_REPO}"
-    present, missing = _run_install_cell(url)
-    assert present["calls"] == []
-    assert missing["calls"] == [f"install --quiet git+{url}"]
+def test_myst_markdown_becomes_jupyter_markdown():
+    titles = {"02-derivatives": "Derivatives"}
+    text = ("See {doc}`02-derivatives`, {doc}`this one <02-derivatives>` and {ref}`sec-x`; "
+            "$x$ is {glue:text}`value`.\n\n(sec-x)=\n## Title\n\n"
+            "````{admonition} Solution\n:class: dropdown\n\nBody text.\n\n```python\nx = 1\n```\n````\n"
+            "```{note}\nA note.\n```")
+    assert notebooks.jupyter_markdown(text, titles) == (
+        "See [Derivatives](02-derivatives.ipynb), [this one](02-derivatives.ipynb) and sec-x; "
+        "$x$ is `value` (computed below).\n\n## Title\n\n"
+        "> **Solution**\n>\n> Body text.\n>\n> ```python\n> x = 1\n> ```\n\n> **Note**\n>\n> A note.")
 
 
-def test_without_a_recorded_address_the_install_cell_says_what_to_do():
-    present, missing = _run_install_cell("")
-    assert present["calls"] == [] and missing["calls"] == []
-    assert "pip install git+" in missing["error"]
-
-
-def test_the_notebooks_install_from_the_repository_the_site_is_built_from():
-    """In GitHub Actions, `repository.url` of _config.yml (written into the committed notebooks, which Colab
-    opens) must be this repository, or Colab would install another package, or none."""
-    github = site_config.github_repository()
-    if not github:
-        pytest.skip("only in GitHub Actions (GITHUB_REPOSITORY)")
-    expected = f"https://github.com/{github}"
-    assert site_config.repository_url(ROOT) == expected, (
-        f"set `repository: url: {expected}` in _config.yml, run `make notebooks` and commit notebooks/")
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_a_notebook_runs_alone_in_an_empty_folder(chapter, tmp_path):
+    """As on Colab, Binder or after a download: no checkout, no `micrograd` installed, nothing on PYTHONPATH.
+    Cells tagged raises-exception must raise; every other cell must run."""
+    notebook = nbformat.read(notebooks.notebook_path(chapter), as_version=4)
+    saved = os.environ.pop("PYTHONPATH", None)
+    try:
+        client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                                resources={"metadata": {"path": str(tmp_path)}})
+        client.execute()
+    finally:
+        if saved is not None:
+            os.environ["PYTHONPATH"] = saved
+    for cell in notebook.cells:
+        if "raises-exception" in cell.metadata.get("tags", []):
+            assert any(o.output_type == "error" for o in cell.outputs), f"this cell should raise:\n{cell.source}"
+    assert not [p for p in tmp_path.rglob("micrograd")], "the notebook wrote its package into the reader's folder"
 
 
 def test_binder_has_the_pinned_versions():

@@ -1,17 +1,25 @@
-"""Write notebooks/: each chapter as a Jupyter notebook that runs on its own (Colab, Binder, a download).
+"""Write notebooks/: each chapter as a Jupyter notebook that runs anywhere (Colab, Binder, a download).
 
     python -m tools.notebooks            write notebooks/ from the chapters (`make notebooks`, `make tangle`)
     python -m tools.notebooks --check    fail, naming each stale notebook, when notebooks/ differs
 
-A notebook is its chapter read by jupytext (the same cells the build executes) with one code cell put first:
-it installs the book's `micrograd` package from the book's repository when `import micrograd` fails, which is
-the case on Colab, on Binder and in a downloaded notebook.  The repository's address is `repository.url` in
-`_config.yml`, the one place it is written.  Like micrograd/, notebooks/ is generated and committed: Colab
-opens notebooks straight from the repository on GitHub.  Never edit it by hand.
+A notebook is its chapter read by jupytext (the cells the build executes), with two changes:
+
+- A first code cell carries the chapter's snapshot of `micrograd` (tools/snapshots.py: the package as the
+  chapters before it left it).  Run first, it writes those files into a temporary folder and puts it first on
+  Python's path, so the notebook needs no checkout, no install and no network, and sees exactly the engine the
+  reader has built so far.  It also defines `glue`, which the chapters use to put computed numbers into their
+  text (myst-nb's; in a notebook it shows the value).
+- The markdown is what Jupyter renders: MyST roles become links or plain text, directives (admonitions,
+  exercises, solutions) become block quotes, labels and comments go.
+
+Like micrograd/, notebooks/ is generated and committed: Colab opens notebooks straight from the repository.
+Never edit it by hand.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -19,10 +27,11 @@ import jupytext
 import nbformat
 
 from tools.chapters import ROOT, toc_chapters
-from tools.site_config import repository_url
+from tools.snapshots import snapshots
 
 FOLDER = "notebooks"
-INSTALL_TAG = "install-micrograd"   # the tag that marks the injected first cell
+SETUP_TAG = "micrograd-snapshot"      # the tag of the first cell
+GLUE_IMPORT = "from myst_nb import glue"
 
 
 def notebook_path(chapter: Path, root: Path = ROOT) -> Path:
@@ -30,34 +39,186 @@ def notebook_path(chapter: Path, root: Path = ROOT) -> Path:
     return Path(root) / FOLDER / (Path(chapter).stem + ".ipynb")
 
 
-def install_source(url: str) -> str:
-    """The first cell of every notebook: install `micrograd` from `url` unless it is importable already."""
-    lines = ["# This notebook is a chapter of the book \"How Neural Networks Learn\".  It uses the book's own",
-             "# `micrograd` package: in a checkout of the book it is importable already; anywhere else (Colab,",
-             "# Binder, a downloaded notebook) this cell installs it from the book's repository."]
-    if url:
-        return "\n".join(lines + ["try:", "    import micrograd",
-                                  "except ImportError:",
-                                  f"    %pip install --quiet git+{url}"])
-    # No address recorded yet (`repository.url` in _config.yml): say so rather than guess one.
-    return "\n".join(lines + ["try:", "    import micrograd",
-                              "except ImportError:",
-                              "    raise ImportError(\"install the book's micrograd package first: \"",
-                              "                      \"pip install git+<the book's repository address>\") from None"])
+# ---------------------------------------------------------------------------------------------------------------
+# The first cell
 
 
-def make_notebook(chapter: Path, root: Path = ROOT) -> nbformat.NotebookNode:
-    """The notebook of one chapter: the install cell, then the chapter's cells as jupytext reads them."""
+def _literal(text: str) -> str:
+    """`text` as a Python string literal, readable (a raw triple-quoted string) whenever that is exact."""
+    if "'''" not in text and not text.endswith("\\") and "\r" not in text:
+        return "r'''" + text + "'''"
+    return repr(text)
+
+
+def setup_source(files: dict[str, str], earlier: int) -> str:
+    """The first cell: write the snapshot `files` into a temporary folder and import from there."""
+    chapters = "chapter 1" if earlier == 1 else f"chapters 1-{earlier}"
+    built = (f"the `micrograd` package as {chapters} built it" if earlier
+             else "nothing yet: this chapter starts from an empty `micrograd` package")
+    lines = [
+        "#@title Run this cell first: it sets up the book's `micrograd` package",
+        f"# This chapter builds on {built}.",
+        "# The cell writes that package into a temporary folder and puts the folder first on Python's path, so",
+        "# the notebook runs anywhere (Colab, Binder, a download) with nothing to install and no network.",
+        "import pathlib, sys, tempfile",
+        "",
+        "_files = {",
+    ]
+    for path, text in sorted(files.items()):
+        lines.append(f"    {path!r}: {_literal(text)},")
+    lines += [
+        "}",
+        "_folder = pathlib.Path(tempfile.mkdtemp(prefix='micrograd-book-'))",
+        "for _path, _text in _files.items():",
+        "    (_folder / _path).parent.mkdir(parents=True, exist_ok=True)",
+        "    (_folder / _path).write_text(_text, encoding='utf-8')",
+        "for _name in [m for m in sys.modules if m == 'micrograd' or m.startswith('micrograd.')]:",
+        "    del sys.modules[_name]      # a micrograd imported before this cell ran",
+        "sys.path.insert(0, str(_folder))",
+        "",
+        "",
+        "def glue(name, value, display=True):",
+        "    \"\"\"In the book, puts `value` into the text; here, shows it.\"\"\"",
+        "    if display:",
+        "        from IPython.display import display as show",
+        "        show(value)",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# MyST markdown as Jupyter renders it
+
+_ROLE = re.compile(r"\{([a-z][a-z:-]*)\}`([^`]*)`")
+_DIRECTIVE = re.compile(r"^(\s*)(`{3,}|:{3,})\{([a-z-]+)\}\s*(.*)$")
+_TITLED = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important", "seealso": "See also",
+           "hint": "Hint", "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error"}
+
+
+def _role(match: re.Match, titles: dict[str, str]) -> str:
+    name, content = match.group(1), match.group(2)
+    text, _, target = content.partition(" <")
+    target = target.rstrip(">") if target else content
+    if name == "doc":
+        stem = Path(target).stem
+        label = text if target != content else titles.get(stem, stem)
+        return f"[{label}]({stem}.ipynb)"
+    if name == "math":
+        return f"${content}$"
+    if name.startswith("glue"):
+        return f"`{content}` (computed below)"
+    if name in ("ref", "numref", "term", "eq", "prf:ref"):
+        return text if target != content else content
+    return text
+
+
+def _convert_directive(head: re.Match, body: list[str], titles: dict[str, str]) -> list[str]:
+    """A directive as a block quote: its title in bold, its options dropped, its body quoted."""
+    name, argument = head.group(3), head.group(4).strip()
+    while body and re.match(r"^:[a-z-]+:", body[0].strip()):
+        body = body[1:]
+    while body and not body[0].strip():
+        body = body[1:]
+    while body and not body[-1].strip():
+        body = body[:-1]
+    if name in ("math",):
+        return ["$$", *body, "$$"]
+    if name in ("code-block", "code"):
+        return [f"```{argument}", *body, "```"]
+    title = {"admonition": argument, "exercise": "Exercise" + (f": {argument}" if argument else ""),
+             "solution": "Solution", "solution-start": "Solution"}.get(name, _TITLED.get(name, argument or name))
+    quoted = [f"> **{title}**" if title else ">", ">"]
+    quoted += [("> " + line) if line.strip() else ">" for line in _markdown(body, titles)]
+    return ["", *quoted, ""]
+
+
+def _markdown(lines: list[str], titles: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    index, fence = 0, None
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        if fence:                                     # inside a plain code block: copy as it is
+            out.append(line)
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = None
+            index += 1
+            continue
+        head = _DIRECTIVE.match(line)
+        if head:
+            marker, depth = head.group(2), 0
+            body, index = [], index + 1
+            while index < len(lines):
+                inner = lines[index].strip()
+                if _DIRECTIVE.match(lines[index]) and _DIRECTIVE.match(lines[index]).group(2) == marker:
+                    depth += 1
+                elif inner == marker:
+                    if depth == 0:
+                        break
+                    depth -= 1
+                body.append(lines[index])
+                index += 1
+            index += 1
+            if head.group(3) == "solution-end":
+                continue
+            out += _convert_directive(head, body, titles)
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:len(stripped) - len(stripped.lstrip(stripped[0]))]    # the whole run of ` or ~
+            out.append(line)
+        elif re.fullmatch(r"\(([\w-]+)\)=", stripped) or (stripped.startswith("%") and not stripped.startswith("%%")):
+            pass                                       # a MyST label or comment
+        else:
+            out.append(_ROLE.sub(lambda m: _role(m, titles), line))
+        index += 1
+    return out
+
+
+def jupyter_markdown(text: str, titles: dict[str, str]) -> str:
+    """A MyST markdown cell as Jupyter renders it (see the module's docstring)."""
+    converted = _markdown(text.split("\n"), titles)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(converted)).strip("\n")
+
+
+def _titles(root: Path) -> dict[str, str]:
+    """{chapter file stem: its title}, for links written without a text."""
+    titles = {}
+    for chapter in toc_chapters(root):
+        for line in chapter.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                titles[chapter.stem] = line[2:].strip()
+                break
+    return titles
+
+
+def notebook_code(source: str) -> str:
+    """A chapter's code cell in its notebook: the first cell defines `glue`, so its import goes."""
+    return "\n".join(line for line in source.split("\n") if line.strip() != GLUE_IMPORT).strip("\n")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The notebooks
+
+
+def make_notebook(chapter: Path, files: dict[str, str], earlier: int, titles: dict[str, str]) -> nbformat.NotebookNode:
+    """The notebook of one chapter: the setup cell, then the chapter's cells as jupytext reads them."""
     chapter = Path(chapter)
     text = jupytext.read(chapter)
-    install = nbformat.v4.new_code_cell(install_source(repository_url(root)), metadata={"tags": [INSTALL_TAG]})
+    setup = nbformat.v4.new_code_cell(setup_source(files, earlier), metadata={
+        "tags": [SETUP_TAG], "cellView": "form", "jupyter": {"source_hidden": True}})
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": text.metadata.get("kernelspec") or {
         "display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"}})
-    for cell in [install, *text.cells]:
+    notebook.cells.append(setup)
+    for cell in text.cells:
         cell = nbformat.from_dict(dict(cell))
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+            cell.source = notebook_code(cell.source)
+        elif cell.cell_type == "markdown":
+            cell.source = jupyter_markdown(cell.source, titles)
+            if not cell.source.strip():
+                continue
         notebook.cells.append(cell)
     # Stable cell ids (jupytext and nbformat draw random ones), so that writing twice gives the same file.
     for index, cell in enumerate(notebook.cells):
@@ -72,7 +233,9 @@ def render(notebook: nbformat.NotebookNode) -> str:
 
 def expected(root: Path = ROOT) -> dict[Path, str]:
     """Every notebook the chapters give, by path, as text."""
-    return {notebook_path(chapter, root): render(make_notebook(chapter, root)) for chapter in toc_chapters(root)}
+    titles = _titles(root)
+    return {notebook_path(chapter, root): render(make_notebook(chapter, files, index, titles))
+            for index, (chapter, files) in enumerate(snapshots(root).items())}
 
 
 def stale(root: Path = ROOT) -> list[str]:
@@ -85,8 +248,7 @@ def stale(root: Path = ROOT) -> list[str]:
         if not path.exists():
             problems.append(f"{shown} is missing")
         elif path.read_text(encoding="utf-8") != text:
-            chapter = next(c for c in toc_chapters(root) if notebook_path(c, root) == path)
-            problems.append(f"{shown} is stale: it is not what {chapter.relative_to(root).as_posix()} gives")
+            problems.append(f"{shown} is stale: it is not what book/{path.stem}.md gives")
     folder = root / FOLDER
     for path in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
         if path not in wanted:

@@ -1,12 +1,15 @@
-"""Execute chapters as the build would, each in a fresh kernel; report the first failing cell.
+"""Execute chapters as the build would: each in a fresh kernel, on its snapshot; report the first failing cell.
 
     python -m tools.run_chapter book/05-backpropagation.md [more chapters]
 
-`micrograd` is imported from whatever PYTHONPATH says (the tests point it at a partly tangled package).
+The kernel can import only the chapter's snapshot of `micrograd`, the package tangled from the chapters before
+it (tools/snapshots.py), as in the build.
 """
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -14,7 +17,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from myst_nb.core.read import read_myst_markdown_notebook
 
-from tools.chapters import ROOT, ChapterError, parser_config
+from tools.chapters import ROOT, ChapterError, parser_config, toc_chapters
+from tools.snapshots import kernel_pythonpath
+from tools.tangle import tangle, write
 
 
 def execute_chapter(path: Path, timeout: int = 300) -> nbformat.NotebookNode:
@@ -32,13 +37,30 @@ def execute_chapter(path: Path, timeout: int = 300) -> nbformat.NotebookNode:
     return notebook
 
 
+def run_on_snapshot(path: Path, timeout: int = 300) -> nbformat.NotebookNode:
+    """Execute a chapter of _toc.yml with only its snapshot of `micrograd` importable."""
+    chapters = [c.resolve() for c in toc_chapters(ROOT)]
+    index = chapters.index(Path(path).resolve())
+    saved = os.environ.get("PYTHONPATH")
+    with tempfile.TemporaryDirectory(prefix="snapshot-") as folder:
+        write(tangle(ROOT, chapters[:index]), Path(folder))
+        os.environ["PYTHONPATH"] = kernel_pythonpath(Path(folder), saved)
+        try:
+            return execute_chapter(path, timeout)
+        finally:
+            if saved is None:
+                os.environ.pop("PYTHONPATH", None)
+            else:
+                os.environ["PYTHONPATH"] = saved
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__)
         return 2
     for name in argv:
         try:
-            execute_chapter(ROOT / name if not Path(name).is_absolute() else Path(name))
+            run_on_snapshot(ROOT / name if not Path(name).is_absolute() else Path(name))
         except ChapterError as error:
             print(error, file=sys.stderr)
             return 1

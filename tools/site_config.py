@@ -103,14 +103,18 @@ def local_execution_cache(root: Path = ROOT) -> Path:
 
     Jupyter's cache recognises a chapter by its code cells alone, so it would serve a chapter whose cells did not
     change even after the package it imports had changed.  The fingerprint covers what the chapters import or
-    read besides their own cells (micrograd/, the pins, the committed benchmark report); when it changes, so does
-    the folder, and every chapter runs again (`main` removes the folders of older fingerprints).
+    read besides their own cells (every chapter's snapshot of micrograd, the pins, the committed benchmark
+    report); when it changes, so does the folder, and every chapter runs again (`main` removes the folders of
+    older fingerprints).
     """
+    from tools.snapshots import snapshots     # the tangler reads the chapters: only when a cache is wanted
+
     root = Path(root)
     digest = hashlib.sha256()
-    files = [*sorted((root / "micrograd").glob("*.py")), root / "requirements.txt",
-             *sorted((root / "benchmarks" / "results").glob("*"))]
-    for path in files:
+    for chapter, files in snapshots(root).items():
+        for path, text in sorted(files.items()):
+            digest.update(f"{chapter.name}/{path}".encode() + b"\0" + text.encode())
+    for path in [root / "requirements.txt", *sorted((root / "benchmarks" / "results").glob("*"))]:
         if path.is_file():
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return root / ".jupyter_cache" / f"local-{digest.hexdigest()[:16]}"
