@@ -1,13 +1,16 @@
 """The tangler: how chapters become the package, and how it refuses bad input without writing anything."""
 import subprocess
 import sys
+import tempfile
 import textwrap
+from itertools import count
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tools.chapters import ChapterError
-from tools.tangle import differences, tangle, write
+from tools.tangle import differences, main, tangle, write
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -347,6 +350,76 @@ def test_a_tangled_definition_that_differs_from_its_cell_is_a_tangler_bug(tmp_pa
     monkeypatch.setattr(tools.tangle, "_render", faulty_render)
     with pytest.raises(RuntimeError, match=r"one.md:17: tangled micrograd/engine.py does not match"):
         tangle(make_book(tmp_path, {"one": THING}))
+
+
+# --- Property: any chapter built from definitions, comments and blank lines tangles faithfully, or is refused ----
+
+
+@st.composite
+def chapter_cells(draw) -> tuple[list[str], list[str], list[str]]:
+    """(cells, the text each definition must have in the module, every comment line) of a generated chapter."""
+    numbers, classes, cells, expected, comments = count(), [], [], [], []
+
+    def comments_and_blanks(indent: str = "") -> list[str]:
+        lines = [f"{indent}# note {next(numbers)}" if kind == "comment" else ""
+                 for kind in draw(st.lists(st.sampled_from(["comment", "blank"]), max_size=3))]
+        comments.extend(line.strip() for line in lines if line)
+        return lines
+
+    def definition(kind: str) -> list[str]:
+        n = next(numbers)
+        if kind == "function":
+            lines = [f"def f{n}(x):", f"    return x + {n}"]
+        elif kind == "constant":
+            lines = [f"K{n} = {n}"]
+        elif kind == "one-line class":
+            lines, _ = [f"class E{n}(ValueError): pass"], classes.append(f"E{n}")
+        elif kind == "class":
+            inside = ["    " + line if line else "" for line in comments_and_blanks()]
+            lines = [f"class C{n}:", f'    """Class {n}."""', *inside, "", "    def m(self):", f"        return {n}",
+                     *comments_and_blanks("    ")]
+            classes.append(f"C{n}")
+        elif not classes:
+            return []
+        else:
+            owner, name = draw(st.sampled_from(classes)), f"p{n}"
+            getter = [f"@add_to_class({owner})", "@property", f"def {name}(self):", f"    return {n}"]
+            setter = [f"@add_to_class(cls={owner})", f"@{name}.setter", f"def {name}(self, value):", "    pass"]
+            method = [f"@add_to_class({owner})", f"def m{n}(self):", f"    return {n}"]
+            for part in ([getter, [""], setter] if kind == "property" else [method]):
+                expected.append("\n".join("    " + line if line else "" for line in part[1:]))
+            return [line for part in ([getter, [""], setter] if kind == "property" else [method]) for line in part]
+        expected.append("\n".join(line for line in lines if not line.strip().startswith("#") and line))
+        return lines
+
+    kinds = ["function", "constant", "class", "one-line class", "method", "property"]
+    for _ in range(draw(st.integers(1, 3))):
+        lines = []
+        for kind in draw(st.lists(st.sampled_from(kinds), max_size=4)):
+            lines += comments_and_blanks() + definition(kind)
+        cells.append("\n".join(lines + comments_and_blanks()))
+    return cells, expected, comments
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(chapter_cells())
+def test_any_chapter_tangles_to_its_cells_or_is_refused_with_file_and_line(generated):
+    cells, expected, comments = generated
+    with tempfile.TemporaryDirectory() as folder:
+        root = make_book(Path(folder), {"one": "".join(f"Text.\n\n{cell(code)}\n" for code in cells)})
+        try:
+            engine = tangle(root).get("micrograd/engine.py", "")
+        except ChapterError as error:
+            assert error.path.name == "one.md" and error.line, str(error)
+            assert main(["--root", str(root)]) == 1 and not (root / "micrograd").exists()
+            return
+        namespace = {}
+        exec(compile(engine, "engine.py", "exec"), namespace)       # the verified module also runs here
+        for text in expected:
+            assert text.replace("\n\n", "\n") in "\n".join(line for line in engine.splitlines()
+                                                          if not line.strip().startswith("#") and line.strip())
+        for comment in comments:
+            assert comment in engine
 
 
 def test_the_introduction_shows_a_faithful_excerpt_of_the_generated_engine():
