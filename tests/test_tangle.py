@@ -10,9 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tools.chapters import ChapterError
-from tools.tangle import differences, main, tangle, write
+from tools.sync import differences as sync_differences
+from tools.tangle import main, tangle, write
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def differences(files: dict[str, str], root: Path) -> list[str]:
+    return sync_differences(files, root, "micrograd", "*.py")
 
 FRONT_MATTER = """\
 ---

@@ -3,20 +3,14 @@
     python -m tools.tangle            write micrograd/ from the chapters (what `make tangle` runs)
     python -m tools.tangle --check    write nothing; fail, naming each file, if micrograd/ differs
 
-A code cell joins the package when it carries the option `:tangle: micrograd/<module>.py`.  Chapters are read in
-`_toc.yml` order and their cells in page order.  Within a module:
+A code cell joins the package when it carries `:tangle: micrograd/<module>.py`; chapters are read in `_toc.yml`
+order.  In a module, imports are gathered at the top, each once; a name is defined once; a function decorated
+`@add_to_class(Cls)` (or `cls=Cls`) becomes a method of the class Cls of that module, replacing the method of
+that name where it stands; each definition names the chapter section it comes from; comments stay where they
+were written: those above a statement go with it, those after a cell's last statement go with that statement.
 
-* imports are gathered at the top, each once;
-* a class, function or constant may be defined once; a second definition of the same name is an error;
-* a top-level function decorated with `@add_to_class(SomeClass)` (or `cls=SomeClass`) becomes a method of
-  `SomeClass`, which must be defined in the same module, in this chapter or an earlier one.  If the class already
-  has a method of that name, the new one replaces it where it stands, so the package keeps one class;
-* every definition is preceded by a comment naming the chapter file and section it comes from;
-* comments are kept where they were written: the comments above a statement go with it, and those after the
-  last statement of a cell go with that statement.
-
-All the work happens in memory, and nothing is written unless the package imports in a fresh interpreter and
-each definition in it is the code of its cell.  A bad chapter is reported as `file:line: message`.
+Nothing is written unless every definition in the tangled package is the code of its cell and the package
+imports in a fresh interpreter.  A bad chapter is reported as `file:line: message`.
 """
 from __future__ import annotations
 
@@ -73,10 +67,6 @@ class Module:
     definitions: dict[str, Definition] = field(default_factory=dict)
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Public API
-
-
 def tangle(root: Path = ROOT, chapters: list[Path] | None = None) -> dict[str, str]:
     """Tangle the book (or the given chapters) in memory: {relative path: text}.  Raises ChapterError."""
     check_toc(root)
@@ -102,13 +92,7 @@ def write(files: dict[str, str], root: Path = ROOT) -> list[str]:
     return sync.write(files, root, PACKAGE, "*.py")
 
 
-def differences(files: dict[str, str], root: Path = ROOT) -> list[str]:
-    """What in `root`/micrograd differs from the tangled files, one message per file."""
-    return sync.differences(files, root, PACKAGE, "*.py")
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Reading cells
+# --- Reading cells
 
 
 def _target(cell: Cell) -> str:
@@ -291,8 +275,7 @@ def _failer(piece: Piece):
     return fail
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Writing modules out: text, and for each line of it the (cell, cell line) it comes from
+# --- Writing modules out: their text, and for each line the (cell, cell line) it comes from
 
 
 def _render(module: Module, modules: dict[str, Module], root: Path) -> tuple[str, list]:
@@ -359,8 +342,7 @@ def _package_map(modules: dict[str, Module]) -> list[str]:
     return lines + ['"""']
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Verifying before anything is written
+# --- Verifying before anything is written
 
 
 def _verify_definitions(module: Module, text: str) -> None:
@@ -369,16 +351,13 @@ def _verify_definitions(module: Module, text: str) -> None:
         body = [node for node in ast.parse(text).body if not isinstance(node, (ast.Import, ast.ImportFrom))]
     except SyntaxError as error:
         raise RuntimeError(f"tangled {module.path} does not compile: {error}; this is a bug in the tangler") from None
-    body = body[1:] if body and _is_docstring(body[0]) else body
-    expected = []
-    for definition in dict.fromkeys(module.definitions.values()):
-        expected.append((definition.piece, definition.members is not None))
-        expected += [(member, False) for member in (definition.members or {}).values()]
-    found = []
-    for node in body:
-        grows = isinstance(node, ast.ClassDef) and len(expected) > len(found) and expected[len(found)][1]
-        found += [(node, grows)] + ([(member, False) for member in node.body] if grows else [])
-    for (node, shell), (piece, _) in zip_longest(found, expected, fillvalue=(None, None)):
+    pairs = []      # (tangled statement, the piece it comes from, whether to compare only the class header)
+    for node, definition in zip_longest(body[1:] if body and _is_docstring(body[0]) else body,
+                                        dict.fromkeys(module.definitions.values())):
+        pairs.append((node, definition and definition.piece, bool(definition and definition.members is not None)))
+        if pairs[-1][2] and isinstance(node, ast.ClassDef):
+            pairs += [(inner, member, False) for inner, member in zip_longest(node.body, definition.members.values())]
+    for node, piece, shell in pairs:
         if node is None or piece is None or _canonical(node, shell) != _canonical(piece.node, shell):
             where = f"{piece.cell.chapter.name}:{piece.at(_start_line(piece.node))}: " if piece else ""
             raise RuntimeError(f"{where}tangled {module.path} does not match the cell that defines this; "
@@ -416,9 +395,7 @@ def _verify_import(files: dict[str, str], where: dict[str, list]) -> None:
     """Import every module of the package in one fresh interpreter; a failure names the cell it comes from."""
     names = [path[:-3].replace("/", ".").removesuffix(".__init__") for path in sorted(files)]
     with tempfile.TemporaryDirectory() as folder:
-        for path, text in files.items():
-            (Path(folder) / path).parent.mkdir(parents=True, exist_ok=True)
-            (Path(folder) / path).write_text(text, encoding="utf-8")
+        write(files, Path(folder))
         environment = {**os.environ, "PYTHONPATH": folder, "PYTHONDONTWRITEBYTECODE": "1"}
         result = subprocess.run([sys.executable, "-c", IMPORT_EVERY_MODULE, os.path.realpath(folder), *names],
                                 cwd=folder, env=environment, capture_output=True, text=True)
@@ -434,8 +411,7 @@ def _verify_import(files: dict[str, str], where: dict[str, list]) -> None:
     raise ChapterError(origin[0].chapter, origin[0].line + origin[1] - 1, message)
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Command line
+# --- Command line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -453,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         changed = write(files, root)
         print(f"tangle: {len(files)} files in {PACKAGE}/, changed: {', '.join(changed) or 'nothing'}")
         return 0
-    problems = differences(files, root)
+    problems = sync.differences(files, root, PACKAGE, "*.py")
     for problem in problems:
         print(f"tangle --check: {problem}", file=sys.stderr)
     if problems:
