@@ -63,6 +63,22 @@ def toc_chapters(root: Path = ROOT) -> list[Path]:
     return [root / (f if f.endswith(".md") else f + ".md") for f in files]
 
 
+def check_toc(root: Path = ROOT) -> None:
+    """Every file `_toc.yml` lists exists, and every chapter under book/ is listed (else the build skips it)."""
+    listed = toc_chapters(root)
+    for path in listed:
+        if not path.is_file():
+            raise ChapterError(root / "_toc.yml", None, f"lists {path.relative_to(root).as_posix()}, "
+                                                        f"which does not exist")
+    listed_set = {path.resolve() for path in listed}
+    for path in sorted((root / "book").rglob("*.md")):
+        if path.resolve() not in listed_set:
+            tangled = [cell for cell in read_cells(path, root) if "tangle" in cell.metadata]
+            raise ChapterError(path, tangled[0].fence_line if tangled else 1,
+                               "this chapter is not listed in _toc.yml, so the book would not build it and its "
+                               "place in the reading order is unknown; add it to _toc.yml")
+
+
 def parser_config(root: Path = ROOT) -> MdParserConfig:
     """The MyST parser settings of the build (the extensions `_config.yml` enables)."""
     config = yaml.safe_load((root / "_config.yml").read_text()) or {}
@@ -72,7 +88,7 @@ def parser_config(root: Path = ROOT) -> MdParserConfig:
 
 def read_cells(path: Path, root: Path = ROOT) -> list[Cell]:
     """The code cells of one chapter, with line numbers and section titles."""
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     config = parser_config(root)
     lines = text.splitlines()
     tokens = create_md_parser(config, RendererHTML).parse(text + "\n")
@@ -94,17 +110,35 @@ def read_cells(path: Path, root: Path = ROOT) -> list[Cell]:
     return cells
 
 
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ChapterError(path, line, f"byte 0x{data[error.start]:02x} is not UTF-8; save the chapter as "
+                                       f"UTF-8") from None
+
+
 def _check_fences(path: Path, tokens, lines: list[str]) -> None:
-    """An unclosed fence silently swallows the rest of the chapter; refuse it instead."""
+    """An unclosed fence silently swallows what follows it; refuse it instead.
+
+    A fence is unclosed when it runs to the end of the chapter, or when it holds a line that opens another
+    fence of the same kind (which cannot close it): the fence swallowed the next cell.
+    """
     for token in tokens:
         if token.type not in ("fence", "colon_fence") or not token.map:
             continue
         start, end = token.map
         closing = lines[end - 1].strip() if end - 1 < len(lines) else ""
         marker = token.markup
+        problem = f"the fence {marker}{token.info} opened here is never closed (expected a closing {marker} line"
         if end - 1 == start or not (closing.startswith(marker) and set(closing) <= set(marker[0])):
-            raise ChapterError(path, start + 1, f"the fence {marker}{token.info} opened here is never closed "
-                                                f"(expected a closing {marker} line)")
+            raise ChapterError(path, start + 1, problem + ")")
+        for number, line in enumerate(lines[start + 1:end - 1], start + 2):
+            opener = line.strip()
+            if opener.startswith(marker) and opener.lstrip(marker[0]).strip():
+                raise ChapterError(path, start + 1, f"{problem} before line {number}, which opens another fence)")
 
 
 def _headings(tokens) -> list[tuple[int, str]]:

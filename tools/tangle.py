@@ -3,139 +3,112 @@
     python -m tools.tangle            write micrograd/ from the chapters (what `make tangle` runs)
     python -m tools.tangle --check    write nothing; fail, naming each file, if micrograd/ differs
 
-A code cell joins the package when it carries the option `:tangle: micrograd/<module>.py`.  Chapters are read in
-`_toc.yml` order and their cells in page order.  Within a module:
+A code cell joins the package when it carries `:tangle: micrograd/<module>.py`; chapters are read in `_toc.yml`
+order.  In a module, imports are gathered at the top, each once; a name is defined once; a function decorated
+`@add_to_class(Cls)` (or `cls=Cls`) becomes a method of the class Cls of that module, replacing the method of
+that name where it stands; each definition names the chapter section it comes from; comments stay where they
+were written: those above a statement go with it, those after a cell's last statement go with that statement.
 
-* imports are gathered at the top, each once;
-* a class, function or constant may be defined once; a second definition of the same name is an error;
-* a top-level function decorated with `@add_to_class(SomeClass)` becomes a method of `SomeClass` (which must be
-  defined in the same module, in this chapter or an earlier one).  If the class already has a method of that name,
-  the new one replaces it where it stands, so the book can improve a method and the package keeps one class;
-* every definition is preceded by a comment naming the chapter file and section it comes from, and comments
-  inside the cells are kept.
-
-All the work happens in memory.  If any chapter is wrong, the error names the chapter file and line and nothing
-is written.
+Nothing is written unless every definition in the tangled package is the code of its cell and the package
+imports in a fresh interpreter.  A bad chapter is reported as `file:line: message`.
 """
 from __future__ import annotations
 
 import argparse
 import ast
-import difflib
+import copy
+import inspect
+import io
 import os
+import subprocess
 import sys
 import tempfile
-import textwrap
-from dataclasses import dataclass, field
+import tokenize
+from dataclasses import dataclass, field, replace
+from itertools import zip_longest
 from pathlib import Path, PurePosixPath
 
-from tools.chapters import ROOT, Cell, ChapterError, read_cells, toc_chapters
+from tools import sync
+from tools.chapters import ROOT, Cell, ChapterError, check_toc, read_cells, toc_chapters
 
 PACKAGE = "micrograd"
-BOOK = "book"
 DECORATOR = "add_to_class"
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The pieces a module is assembled from
+INDENT = 4
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+DEFINITIONS = (ast.ClassDef, *FUNCTIONS, ast.Assign, ast.AnnAssign)
 
 
 @dataclass
-class Member:
-    """A statement of a class body (usually a method), kept as source text at column 0."""
+class Piece:
+    """One statement of a cell with the comments that go with it."""
 
-    name: str
-    lines: list[str]
-    origin: Cell
+    node: ast.stmt
+    lines: list[tuple[int, str]]                 # (cell line, text as written)
+    cell: Cell
+    column: int = 0                              # the statement's indentation in the cell
+    verbatim: frozenset[int] = frozenset()       # cell lines inside multi-line strings: never re-indented
+
+    def at(self, line: int) -> int:
+        return self.cell.line + line - 1         # a cell line as a chapter line
 
 
-@dataclass(eq=False)   # compared by identity: one object may stand under several names
+@dataclass(eq=False)   # compared by identity: one definition may stand under several names
 class Definition:
-    """A top-level statement of a module: a class (with its members), a function or a constant."""
-
-    name: str
-    lines: list[str]            # for a class: only its header (the `class ...:` line(s))
-    origin: Cell
-    members: dict[str, Member] | None = None   # None unless this is a class
-    line: int = 0                               # where the chapter defines it
+    piece: Piece                                 # for a class with members: only its header
+    members: dict[str, Piece] | None = None      # None unless this is a class whose body can grow
 
 
 @dataclass
 class Module:
-    path: str                                   # e.g. "micrograd/engine.py"
+    path: str                                    # e.g. "micrograd/engine.py"
     chapters: list[str] = field(default_factory=list)
-    docstring: list[str] | None = None
-    imports: list[str] = field(default_factory=list)
+    docstring: Piece | None = None
+    imports: dict[str, Piece] = field(default_factory=dict)        # by the import's code
     definitions: dict[str, Definition] = field(default_factory=dict)
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Reading the chapters
-
-
-def tangle_cells(root: Path = ROOT, chapters: list[Path] | None = None) -> list[tuple[Cell, str]]:
-    """Every tangled cell of the book (or of the given chapters), in reading order, with its target path."""
-    listed = toc_chapters(root)
-    for path in listed:
-        if not path.is_file():
-            raise ChapterError(root / "_toc.yml", None, f"lists {path.relative_to(root).as_posix()}, "
-                                                        f"which does not exist")
-    listed_set = {p.resolve() for p in listed}
-    for path in sorted((root / BOOK).rglob("*.md")):
-        if path.resolve() not in listed_set:
-            tangled = [c for c in read_cells(path, root) if "tangle" in c.metadata]
-            line = tangled[0].fence_line if tangled else 1
-            raise ChapterError(path, line, "this chapter is not listed in _toc.yml, so the book would not build "
-                                           "it and its place in the reading order is unknown; add it to _toc.yml")
-    result = []
-    for path in chapters if chapters is not None else listed:
-        for cell in read_cells(path, root):
+def tangle(root: Path = ROOT, chapters: list[Path] | None = None) -> dict[str, str]:
+    """Tangle the book (or the given chapters) in memory: {relative path: text}.  Raises ChapterError."""
+    check_toc(root)
+    modules: dict[str, Module] = {}
+    for chapter in toc_chapters(root) if chapters is None else chapters:
+        for cell in read_cells(chapter, root):
             if "tangle" in cell.metadata:
-                result.append((cell, _target(cell)))
-    return result
+                module = modules.setdefault(_target(cell), Module(_target(cell)))
+                if _relative(chapter, root) not in module.chapters:
+                    module.chapters.append(_relative(chapter, root))
+                _add_cell(module, cell, root)
+    modules.setdefault(f"{PACKAGE}/__init__.py", Module(f"{PACKAGE}/__init__.py"))
+    files, where = {}, {}
+    for path in sorted(modules):
+        files[path], where[path] = _render(modules[path], modules, root)
+        _verify_definitions(modules[path], files[path])
+    _verify_import(files, where)
+    return files
+
+
+def write(files: dict[str, str], root: Path = ROOT) -> list[str]:
+    """Write the tangled files under `root` (only those that changed), remove stale modules; return what changed."""
+    return sync.write(files, root, PACKAGE, "*.py")
+
+
+# --- Reading cells
 
 
 def _target(cell: Cell) -> str:
     """Check a `:tangle:` target and return it normalised, e.g. `micrograd/engine.py`."""
-    raw = cell.metadata["tangle"]
-    expected = f"expected a path like {PACKAGE}/engine.py"
+    raw, expected = cell.metadata["tangle"], f"expected a path like {PACKAGE}/engine.py"
+    fail = lambda problem: ChapterError(cell.chapter, cell.fence_line, f":tangle: {raw} {problem}; {expected}")
     if not isinstance(raw, str) or not raw.strip():
-        raise ChapterError(cell.chapter, cell.fence_line, f":tangle: {raw!r} is not a path; {expected}")
+        raise fail("is not a path")
     path = PurePosixPath(raw.strip())
     if path.is_absolute() or raw.strip().startswith(("/", "\\")) or ":" in raw:
-        raise ChapterError(cell.chapter, cell.fence_line, f":tangle: {raw} is an absolute path; {expected}")
+        raise fail("is an absolute path")
     if ".." in path.parts or "\\" in raw or len(path.parts) < 2 or path.parts[0] != PACKAGE:
-        raise ChapterError(cell.chapter, cell.fence_line, f":tangle: {raw} is outside {PACKAGE}/; {expected}")
+        raise fail(f"is outside {PACKAGE}/")
     if path.suffix != ".py" or any(not part.isidentifier() for part in (*path.parts[:-1], path.stem)):
-        raise ChapterError(cell.chapter, cell.fence_line, f":tangle: {raw} is not an importable Python module; {expected}")
+        raise fail("is not an importable Python module")
     return path.as_posix()
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Assembling modules
-
-
-def tangle(root: Path = ROOT, chapters: list[Path] | None = None) -> dict[str, str]:
-    """Tangle the book in memory: {relative path: file text}.  Raises ChapterError on bad input."""
-    modules: dict[str, Module] = {}
-    for cell, target in tangle_cells(root, chapters):
-        module = modules.setdefault(target, Module(target))
-        chapter = _relative(cell.chapter, root)
-        if chapter not in module.chapters:
-            module.chapters.append(chapter)
-        _add_cell(module, cell, root)
-
-    init = f"{PACKAGE}/__init__.py"
-    modules.setdefault(init, Module(init))
-    files = {}
-    for path in sorted(modules):
-        text = _render(modules[path], modules, root)
-        try:
-            compile(text, path, "exec")
-        except SyntaxError as error:  # a bug in the tangler rather than in a chapter
-            raise RuntimeError(f"tangled {path} does not compile: {error}") from error
-        files[path] = text
-    return files
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -143,153 +116,214 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _add_cell(module: Module, cell: Cell, root: Path) -> None:
-    lines = cell.source.split("\n")
     try:
         tree = ast.parse(cell.source)
     except SyntaxError as error:
-        line = cell.line + (error.lineno or 1) - 1
-        raise ChapterError(cell.chapter, line, f"this tangled cell is not valid Python: {error.msg}") from None
-
-    def fail(node: ast.stmt, message: str):
-        raise ChapterError(cell.chapter, cell.line + _start_line(node) - 1, message)
-
-    defined_here: set[tuple[str, str]] = set()   # (class or "", name) defined by this cell: no repeats
-    previous_end = 0
-    for index, node in enumerate(tree.body):
-        start = _start_line(node)
-        segment = _with_leading_comments(lines, previous_end, start, node.end_lineno)
-        previous_end = node.end_lineno
-        if index == len(tree.body) - 1:     # comments after the last statement stay with it
-            segment += [line for line in lines[node.end_lineno:] if line.strip()]
-
+        raise ChapterError(cell.chapter, cell.line + (error.lineno or 1) - 1,
+                           f"this tangled cell is not valid Python: {error.msg}") from None
+    lines = cell.source.split("\n")
+    if not tree.body and any(line.strip() for line in lines):
+        raise ChapterError(cell.chapter, cell.line, "this tangled cell holds only comments; put them in a cell "
+                                                    "with code, next to the code they describe")
+    defined_here: set[str] = set()
+    for index, piece in enumerate(_pieces(tree.body, lines, 1, len(lines), cell, _string_interiors(cell, tree))):
+        node, fail = piece.node, _failer(piece)
+        target = _decorated_class(piece)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            text = "\n".join(lines[node.lineno - 1:node.end_lineno])
-            if text not in module.imports:
-                module.imports.append(text)
+            module.imports.setdefault(ast.get_source_segment(cell.source, node), piece)
         elif index == 0 and _is_docstring(node):
             if module.docstring is not None:
-                fail(node, f"{module.path} already has a module docstring")
-            module.docstring = segment
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _target_class(node) is not None:
-            class_name = _target_class(node)
-            owner = module.definitions.get(class_name)
-            if owner is None or owner.members is None:
-                fail(node, f"@{DECORATOR}({class_name}) adds a method to a class that is never defined: no class "
-                           f"{class_name} is tangled into {module.path} before this cell")
-            if (class_name, node.name) in defined_here:
-                fail(node, f"{class_name}.{node.name} is defined twice in this cell")
-            defined_here.add((class_name, node.name))
-            decorator = next(d for d in node.decorator_list if _decorator_class(d) is not None)
-            kept = _drop_lines(segment, start, decorator.lineno, decorator.end_lineno, node.end_lineno)
-            owner.members[node.name] = Member(node.name, kept, cell)
-        elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign)):
-            if isinstance(node, ast.ClassDef) and any(_decorator_class(d) for d in node.decorator_list):
-                fail(node, f"@{DECORATOR} goes on a function, not on a class")
-            names = _names(node)
-            for name in names:
-                if ("", name) in defined_here:
-                    fail(node, f"{name} is defined twice in this cell")
-                earlier = module.definitions.get(name)
-                if earlier is not None:
-                    hint = (f"; to change a class, redefine its methods with @{DECORATOR}({name})"
-                            if earlier.members is not None else "")
-                    fail(node, f"{name} is already defined in {module.path} by "
-                               f"{_relative(earlier.origin.chapter, root)}:{earlier.line}; a name may be defined "
-                               f"once per module{hint}")
-                defined_here.add(("", name))
-            if isinstance(node, ast.ClassDef):
-                definition = _class_definition(node, segment, cell)
-            else:
-                definition = Definition(names[0], segment, cell)
-            definition.line = cell.line + _start_line(node) - 1
-            for name in names:    # `a = b = 0` defines two names with one statement
-                module.definitions[name] = definition
+                fail(f"{module.path} already has a module docstring")
+            module.docstring = piece
+        elif target is not None:
+            owner = module.definitions.get(target)
+            if owner is None or not isinstance(owner.piece.node, ast.ClassDef):
+                fail(f"@{DECORATOR}({target}) adds a method to a class that is never defined: no class {target} "
+                     f"is tangled into {module.path} before this cell")
+            if owner.members is None:
+                fail(f"class {target} is written on one line; give it a body of its own lines to add methods to it")
+            if f"{target}.{_key(node)}" in defined_here:
+                fail(f"{target}.{_key(node)} is defined twice in this cell")
+            defined_here.add(f"{target}.{_key(node)}")
+            decorator = node.decorator_list[0]      # @add_to_class: the method goes into the class without it
+            owner.members[_key(node)] = replace(piece, lines=[(number, text) for number, text in piece.lines
+                                                              if not decorator.lineno <= number <= decorator.end_lineno])
+        elif isinstance(node, DEFINITIONS):
+            _define(module, piece, defined_here, root)
         else:
-            kind = type(node).__name__.lower()
-            fail(node, f"a tangled cell may hold only imports, classes, functions and constants, not a "
-                       f"statement of kind '{kind}'; move it to a cell without :tangle:")
+            fail(f"a tangled cell may hold only imports, classes, functions and constants, not a statement of "
+                 f"kind '{type(node).__name__.lower()}'; move it to a cell without :tangle:")
+
+
+def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) -> None:
+    names = _names(piece.node)
+    for name in names:
+        if name in defined_here:
+            _failer(piece)(f"{name} is defined twice in this cell")
+        earlier = module.definitions.get(name)
+        if earlier is not None:
+            hint = f"; to change a class, redefine its methods with @{DECORATOR}({name})" \
+                if isinstance(earlier.piece.node, ast.ClassDef) else ""
+            _failer(piece)(f"{name} is already defined in {module.path} by {_relative(earlier.piece.cell.chapter, root)}"
+                           f":{earlier.piece.at(_start_line(earlier.piece.node))}; a name may be defined once per "
+                           f"module{hint}")
+        defined_here.add(name)
+    definition = _class(piece) if isinstance(piece.node, ast.ClassDef) else Definition(piece)
+    for name in names:      # `a = b = 0` defines two names with one statement
+        module.definitions[name] = definition
+
+
+def _pieces(body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int],
+            column: int = 0) -> list[Piece]:
+    """Cut cell lines first..last into one piece per statement: each takes the lines after the previous
+    statement, and the last one also the lines after it; blank lines at either end are left out."""
+    pieces = []
+    for index, node in enumerate(body):
+        if _start_line(node) < first:
+            raise ChapterError(cell.chapter, cell.line + node.lineno - 1, "put each statement on a line of its own")
+        end = last if index == len(body) - 1 else node.end_lineno
+        while not lines[first - 1].strip():
+            first += 1
+        while not lines[end - 1].strip():
+            end -= 1
+        pieces.append(Piece(node, [(n, lines[n - 1]) for n in range(first, end + 1)], cell, column, verbatim))
+        first = node.end_lineno + 1
+    return pieces
+
+
+def _string_interiors(cell: Cell, tree: ast.Module) -> frozenset[int]:
+    """Cell lines inside multi-line strings other than docstrings: re-indenting them would change the string."""
+    docstrings = {node.body[0].lineno for node in ast.walk(tree)
+                  if isinstance(node, (ast.ClassDef, *FUNCTIONS)) and node.body and _is_docstring(node.body[0])}
+    interiors = set()
+    for token in tokenize.generate_tokens(io.StringIO(cell.source).readline):
+        if token.type == tokenize.STRING and token.start[0] not in docstrings:
+            interiors.update(range(token.start[0] + 1, token.end[0] + 1))
+    return frozenset(interiors)
+
+
+def _class(piece: Piece) -> Definition:
+    """Split a class into its header and its members; a one-line class stays whole."""
+    node, lines = piece.node, piece.cell.source.split("\n")
+    body_start = _start_line(node.body[0])
+    if body_start == node.lineno:
+        return Definition(piece)
+    header_end = body_start - 1          # the header ends where the first member, with its comments, begins
+    while header_end > node.lineno and lines[header_end - 1].strip()[:1] in ("", "#"):
+        header_end -= 1
+    members: dict[str, Piece] = {}
+    for index, member in enumerate(_pieces(node.body, lines, header_end + 1, piece.lines[-1][0], piece.cell,
+                                           piece.verbatim, node.body[0].col_offset)):
+        key = "__doc__" if index == 0 and _is_docstring(member.node) else \
+            _key(member.node) if isinstance(member.node, DEFINITIONS) else f"<statement {index}>"
+        if key in members:
+            _failer(member)(f"{node.name}.{key} is defined twice in the class body")
+        members[key] = member
+    return Definition(replace(piece, lines=[line for line in piece.lines if line[0] <= header_end]), members)
+
+
+def _decorated_class(piece: Piece) -> str | None:
+    """The class named by `@add_to_class(Name)` or `@add_to_class(cls=Name)` on this statement, if any."""
+    node = piece.node
+    for index, decorator in enumerate(getattr(node, "decorator_list", [])):
+        if not _is_add_to_class(decorator):
+            continue
+        arguments = [*decorator.args, *decorator.keywords] if isinstance(decorator, ast.Call) else []
+        named = arguments[0] if len(arguments) == 1 else None
+        named = named.value if isinstance(named, ast.keyword) and named.arg == "cls" else named
+        problem = (f"goes on a function, not on a {type(node).__name__}" if not isinstance(node, FUNCTIONS) else
+                   "must be the first (outermost) decorator" if index else
+                   "must name one class of this module, as @add_to_class(Value) or @add_to_class(cls=Value)"
+                   if not isinstance(named, ast.Name) else None)
+        if problem:
+            _failer(piece)(f"@{ast.unparse(decorator)}: @{DECORATOR} {problem}")
+        return named.id
+    return None
+
+
+def _is_add_to_class(decorator: ast.expr) -> bool:
+    call = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(call, ast.Name) and call.id == DECORATOR
+
+
+def _key(node: ast.stmt) -> str:
+    """A member's name; `@x.setter def x` is keyed `x.setter`, so a property and its setter are both kept."""
+    if isinstance(node, FUNCTIONS):
+        return node.name + "".join(f".{d.attr}" for d in node.decorator_list if isinstance(d, ast.Attribute)
+                                   and isinstance(d.value, ast.Name) and d.value.id == node.name)
+    return " ".join(_names(node))
+
+
+def _names(node: ast.stmt) -> list[str]:
+    if isinstance(node, (ast.ClassDef, *FUNCTIONS)):
+        return [node.name]
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
 def _start_line(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", [])
-    return min([node.lineno] + [d.lineno for d in decorators])
-
-
-def _with_leading_comments(lines: list[str], previous_end: int, start: int, end: int) -> list[str]:
-    """The statement's lines plus the comment lines right above it (down to the previous statement)."""
-    first = start
-    while first - 1 > previous_end and lines[first - 2].strip().startswith("#"):
-        first -= 1
-    return lines[first - 1:end]
-
-
-def _drop_lines(segment: list[str], start: int, drop_from: int, drop_to: int, end: int) -> list[str]:
-    """Remove source lines drop_from..drop_to (1-based, cell numbering) from a segment ending at `end`."""
-    offset = end - len(segment) + 1           # cell line number of segment[0]
-    return [line for number, line in enumerate(segment, offset) if not drop_from <= number <= drop_to]
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
 
 
 def _is_docstring(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
 
 
-def _decorator_class(decorator: ast.expr) -> str | None:
-    """`add_to_class(Value)` -> "Value"; anything else -> None."""
-    if (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Name) and decorator.func.id == DECORATOR
-            and len(decorator.args) == 1 and isinstance(decorator.args[0], ast.Name) and not decorator.keywords):
-        return decorator.args[0].id
-    return None
+def _failer(piece: Piece):
+    def fail(message: str):
+        raise ChapterError(piece.cell.chapter, piece.at(_start_line(piece.node)), message)
+    return fail
 
 
-def _target_class(node: ast.stmt) -> str | None:
-    return next((c for c in map(_decorator_class, node.decorator_list) if c is not None), None)
+# --- Writing modules out: their text, and for each line the (cell, cell line) it comes from
 
 
-def _names(node: ast.stmt) -> list[str]:
-    if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-        return [node.name]
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-    names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-    return names
+def _render(module: Module, modules: dict[str, Module], root: Path) -> tuple[str, list]:
+    out: list[tuple[str, tuple[Cell, int] | None]] = [(line, None) for line in _header(module)] + [("", None)]
+    if module.docstring is not None:
+        _emit(out, module.docstring)
+    elif module.path.endswith("__init__.py"):
+        out += [(line, None) for line in _package_map(modules)]
+    if len(out) > len(_header(module)) + 1:
+        out.append(("", None))
+    is_future = lambda code: code.startswith("from __future__")
+    for code in sorted(module.imports, key=lambda code: not is_future(code)):
+        _emit(out, module.imports[code])
+    previous = None
+    for definition in dict.fromkeys(module.definitions.values()):   # once each, in order
+        out += [("", None)] * (2 if out[-1][0] else 1)     # two blank lines before each definition (PEP 8)
+        if definition.piece.cell is not previous:          # one pointer per chunk, not per definition
+            out.append((_origin(definition.piece.cell, root), None))
+        previous = definition.piece.cell
+        _emit(out, definition.piece)
+        for number, member in enumerate((definition.members or {}).values()):
+            if number:
+                out.append(("", None))
+            if member.cell is not previous:
+                out.append((" " * INDENT + _origin(member.cell, root), None))
+                previous = member.cell
+            _emit(out, member, INDENT)
+        previous = definition.piece.cell if definition.members else previous
+    while not out[-1][0]:
+        out.pop()
+    return "\n".join(text for text, _ in out) + "\n", [where for _, where in out]
 
 
-def _class_definition(node: ast.ClassDef, segment: list[str], cell: Cell) -> Definition:
-    """Split a class into its header and its members, each member dedented to column 0."""
-    offset = node.end_lineno - len(segment) + 1     # cell line number of segment[0]
-    members: dict[str, Member] = {}
-    body_start = _start_line(node.body[0])
-    # The header ends where the first member (with the comments right above it) begins.
-    header_end = body_start - 1
-    while header_end > node.lineno and segment[header_end - offset].strip().startswith("#"):
-        header_end -= 1
-    previous_end = header_end
-    cell_lines = [""] * (offset - 1) + segment      # index by cell line number - 1
-    for index, stmt in enumerate(node.body):
-        member_lines = _with_leading_comments(cell_lines, previous_end, _start_line(stmt), stmt.end_lineno)
-        previous_end = stmt.end_lineno
-        if _is_docstring(stmt) and index == 0:
-            name = "__doc__"
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)):
-            name = " ".join(_names(stmt))
-        else:
-            name = f"<statement {index}>"
-        if name in members:
-            raise ChapterError(cell.chapter, cell.line + stmt.lineno - 1,
-                               f"{node.name}.{name} is defined twice in the class body")
-        members[name] = Member(name, textwrap.dedent("\n".join(member_lines)).split("\n"), cell)
-    header = segment[:header_end - offset + 1]
-    return Definition(node.name, header, cell, members)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Writing modules out
+def _emit(out: list, piece: Piece, indent: int = 0) -> None:
+    shift = indent - piece.column
+    for number, text in piece.lines:
+        if number not in piece.verbatim:
+            spaces = len(text) - len(text.lstrip(" "))
+            text = "" if not text.strip() else " " * shift + text.rstrip() if shift >= 0 else \
+                text[min(-shift, spaces):].rstrip()
+        out.append((text, (piece.cell, number)))
 
 
 def _origin(cell: Cell, root: Path) -> str:
     return f'# From {_relative(cell.chapter, root)}, section "{cell.section}"'
 
 
-def _header(module: Module, modules: dict[str, Module]) -> list[str]:
+def _header(module: Module) -> list[str]:
     lines = ["# GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters."]
     if module.chapters:
         lines += [f"# To change it, edit the code cells marked `:tangle: {module.path}` in", "#"]
@@ -302,127 +336,107 @@ def _package_map(modules: dict[str, Module]) -> list[str]:
     """The docstring of `__init__.py`: where each module of the package is written in the book."""
     lines = ['"""micrograd: a scalar autograd engine and a small neural-network library, written in the book.', "",
              "Each module and the chapters it is tangled from:", ""]
-    for path in sorted(modules):
-        module = modules[path]
-        if path.endswith("__init__.py") or not module.chapters:
-            continue
-        name = path[:-3].replace("/", ".")
-        lines.append(f"    {name:<20} {', '.join(module.chapters)}")
-    lines.append('"""')
-    return lines
+    for path, module in sorted(modules.items()):
+        if not path.endswith("__init__.py") and module.chapters:
+            lines.append(f"    {path[:-3].replace('/', '.'):<20} {', '.join(module.chapters)}")
+    return lines + ['"""']
 
 
-def _render(module: Module, modules: dict[str, Module], root: Path) -> str:
-    out = _header(module, modules) + [""]
-    if module.path.endswith("__init__.py") and module.docstring is None:
-        out += _package_map(modules) + [""]
-    elif module.docstring is not None:
-        out += module.docstring + [""]
-    futures = [i for i in module.imports if i.startswith("from __future__")]
-    out += futures + [i for i in module.imports if i not in futures]
-    previous = None
-    for definition in dict.fromkeys(module.definitions.values()):   # once each, in order
-        out += ["", ""] if out[-1] else [""]     # two blank lines before each definition (PEP 8)
-        if definition.origin is not previous:    # one pointer per chunk, not per definition
-            out.append(_origin(definition.origin, root))
-        previous = definition.origin
-        out += definition.lines
-        if definition.members is None:
-            continue
-        source = definition.origin
-        for number, member in enumerate(definition.members.values()):
-            if number:
-                out.append("")
-            if member.origin is not source:
-                out.append("    " + _origin(member.origin, root))
-                source = member.origin
-            out += [("    " + line) if line.strip() else "" for line in member.lines]
-    return "\n".join(line.rstrip() for line in out).strip("\n") + "\n"
+# --- Verifying before anything is written
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Writing and checking on disk
+def _verify_definitions(module: Module, text: str) -> None:
+    """Each definition in the tangled module is the code of its cell (decorator @add_to_class aside)."""
+    try:
+        body = [node for node in ast.parse(text).body if not isinstance(node, (ast.Import, ast.ImportFrom))]
+    except SyntaxError as error:
+        raise RuntimeError(f"tangled {module.path} does not compile: {error}; this is a bug in the tangler") from None
+    pairs = []      # (tangled statement, the piece it comes from, whether to compare only the class header)
+    for node, definition in zip_longest(body[1:] if body and _is_docstring(body[0]) else body,
+                                        dict.fromkeys(module.definitions.values())):
+        pairs.append((node, definition and definition.piece, bool(definition and definition.members is not None)))
+        if pairs[-1][2] and isinstance(node, ast.ClassDef):
+            pairs += [(inner, member, False) for inner, member in zip_longest(node.body, definition.members.values())]
+    for node, piece, shell in pairs:
+        if node is None or piece is None or _canonical(node, shell) != _canonical(piece.node, shell):
+            where = f"{piece.cell.chapter.name}:{piece.at(_start_line(piece.node))}: " if piece else ""
+            raise RuntimeError(f"{where}tangled {module.path} does not match the cell that defines this; "
+                               f"this is a bug in the tangler")
 
 
-def differences(files: dict[str, str], root: Path = ROOT) -> list[str]:
-    """What on disk differs from the tangled files, one message per file (empty when they agree)."""
-    problems = []
-    for path, text in files.items():
-        target = root / path
-        if not target.is_file():
-            problems.append(f"{path} is missing: run `make tangle`")
-            continue
-        current = target.read_text(encoding="utf-8")
-        if current != text:
-            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), f"{path} (committed)",
-                                        f"{path} (tangled from the chapters)", lineterm="", n=1)
-            excerpt = "\n".join(list(diff)[:30])
-            problems.append(f"{path} differs from what the chapters tangle to (edit the chapters, not the "
-                            f"package, then run `make tangle`):\n{excerpt}")
-    for path in _stale(files, root):
-        problems.append(f"{path} is not produced by any chapter: delete it, or run `make tangle`")
-    return problems
+def _canonical(node: ast.stmt, shell: bool) -> str:
+    """The code of a definition, without @add_to_class, with docstrings cleaned (their indentation is not code)."""
+    node = copy.deepcopy(node)
+    if shell:
+        node.body = []
+    for inner in ast.walk(node):
+        if isinstance(inner, (ast.ClassDef, *FUNCTIONS)):
+            inner.decorator_list = [d for d in inner.decorator_list if not _is_add_to_class(d)]
+            if inner.body and _is_docstring(inner.body[0]):
+                inner.body[0].value.value = inspect.cleandoc(inner.body[0].value.value)
+    return ast.dump(node)
 
 
-def _stale(files: dict[str, str], root: Path) -> list[str]:
-    package = root / PACKAGE
-    if not package.is_dir():
-        return []
-    on_disk = {p.relative_to(root).as_posix() for p in package.rglob("*.py") if "__pycache__" not in p.parts}
-    return sorted(on_disk - set(files))
+IMPORT_EVERY_MODULE = """
+import importlib, sys, traceback
+folder, names = sys.argv[1], sys.argv[2:]
+for name in names:
+    try:
+        importlib.import_module(name)
+    except BaseException as error:
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(folder)]
+        where = [frames[-1].filename[len(folder) + 1:], str(frames[-1].lineno)] if frames else ["", "0"]
+        print(name, *where, f"{type(error).__name__}: {error}", sep="\\n")
+        sys.exit(1)
+"""
 
 
-def write(files: dict[str, str], root: Path = ROOT) -> list[str]:
-    """Write the tangled files (only those that changed) and remove stale modules; return what changed."""
-    changed = []
-    for path, text in files.items():
-        target = root / path
-        if target.is_file() and target.read_text(encoding="utf-8") == text:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Write beside the target and rename over it, so an interrupted run never leaves half a file.
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-        changed.append(path)
-    for path in _stale(files, root):
-        (root / path).unlink()
-        changed.append(f"{path} (removed)")
-    return changed
+def _verify_import(files: dict[str, str], where: dict[str, list]) -> None:
+    """Import every module of the package in one fresh interpreter; a failure names the cell it comes from."""
+    names = [path[:-3].replace("/", ".").removesuffix(".__init__") for path in sorted(files)]
+    with tempfile.TemporaryDirectory() as folder:
+        write(files, Path(folder))
+        environment = {**os.environ, "PYTHONPATH": folder, "PYTHONDONTWRITEBYTECODE": "1"}
+        result = subprocess.run([sys.executable, "-c", IMPORT_EVERY_MODULE, os.path.realpath(folder), *names],
+                                cwd=folder, env=environment, capture_output=True, text=True)
+    if result.returncode == 0:
+        return
+    if not result.stdout:
+        raise RuntimeError(f"could not import the tangled package:\n{result.stderr}")
+    name, path, line, problem = result.stdout.split("\n", 3)
+    origin = where.get(path, [])[int(line) - 1] if path in where and 0 < int(line) <= len(where[path]) else None
+    message = f"{name} does not import: {problem.strip()}"
+    if origin is None:
+        raise ChapterError(path or name, int(line) or None, message)
+    raise ChapterError(origin[0].chapter, origin[0].line + origin[1] - 1, message)
+
+
+# --- Command line
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.tangle", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with micrograd/ on disk; write nothing")
     parser.add_argument("--root", type=Path, default=ROOT, help="the book's root folder (holding _toc.yml)")
-    parser.add_argument("--out", type=Path, help="write the package under this folder instead of the root")
-    parser.add_argument("--upto", help="tangle only the chapters before this one (a path as in _toc.yml)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     try:
-        chapters = None
-        if args.upto:
-            listed = toc_chapters(root)
-            stop = (root / (args.upto if args.upto.endswith(".md") else args.upto + ".md")).resolve()
-            chapters = listed[:[p.resolve() for p in listed].index(stop)]
-        files = tangle(root, chapters)
+        files = tangle(root)
     except ChapterError as error:
-        print(f"tangle: {error}", file=sys.stderr)
-        print("tangle: nothing was written.", file=sys.stderr)
+        print(f"tangle: {error}\ntangle: nothing was written.", file=sys.stderr)
         return 1
-    if args.check:
-        problems = differences(files, args.out or root)
-        for problem in problems:
-            print(f"tangle --check: {problem}", file=sys.stderr)
-        if problems:
-            return 1
-        print(f"tangle --check: {PACKAGE}/ matches the chapters ({len(files)} files)")
+    if not args.check:
+        changed = write(files, root)
+        print(f"tangle: {len(files)} files in {PACKAGE}/, changed: {', '.join(changed) or 'nothing'}")
         return 0
-    changed = write(files, args.out or root)
-    print(f"tangle: {len(files)} files in {PACKAGE}/, " + (f"changed: {', '.join(changed)}" if changed
-                                                           else "all up to date"))
+    problems = sync.differences(files, root, PACKAGE, "*.py")
+    for problem in problems:
+        print(f"tangle --check: {problem}", file=sys.stderr)
+    if problems:
+        print(f"tangle --check: {PACKAGE}/ is generated: edit the chapters, not the package, then run `make tangle`.",
+              file=sys.stderr)
+        return 1
+    print(f"tangle --check: {PACKAGE}/ matches the chapters ({len(files)} files)")
     return 0
 
 
