@@ -26,6 +26,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from tools import sync
 from tools.chapters import ROOT, toc_chapters
 from tools.snapshots import snapshots
 
@@ -231,45 +232,21 @@ def render(notebook: nbformat.NotebookNode) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def expected(root: Path = ROOT) -> dict[Path, str]:
-    """Every notebook the chapters give, by path, as text."""
+def expected(root: Path = ROOT) -> dict[str, str]:
+    """Every notebook the chapters give: {"notebooks/<chapter>.ipynb": text}."""
     titles = _titles(root)
-    return {notebook_path(chapter, root): render(make_notebook(chapter, files, index, titles))
+    return {notebook_path(chapter, root).relative_to(root).as_posix(): render(make_notebook(chapter, files, index, titles))
             for index, (chapter, files) in enumerate(snapshots(root).items())}
 
 
 def stale(root: Path = ROOT) -> list[str]:
-    """One line per notebook that differs from what its chapter gives, is missing, or has no chapter."""
-    root = Path(root)
-    wanted = expected(root)
-    problems = []
-    for path, text in wanted.items():
-        shown = path.relative_to(root).as_posix()
-        if not path.exists():
-            problems.append(f"{shown} is missing")
-        elif path.read_text(encoding="utf-8") != text:
-            problems.append(f"{shown} is stale: it is not what book/{path.stem}.md gives")
-    folder = root / FOLDER
-    for path in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
-        if path not in wanted:
-            problems.append(f"{path.relative_to(root).as_posix()} belongs to no chapter of _toc.yml")
-    return problems
+    """One message per notebook that differs from what its chapter gives, is missing, or has no chapter."""
+    return sync.differences(expected(root), Path(root), FOLDER, "*.ipynb")
 
 
-def write(root: Path = ROOT) -> list[Path]:
-    """Write every notebook (only those that change); remove notebooks of chapters that are gone."""
-    root = Path(root)
-    wanted = expected(root)
-    written = []
-    (root / FOLDER).mkdir(exist_ok=True)
-    for path, text in wanted.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    for path in (root / FOLDER).glob("*.ipynb"):
-        if path not in wanted:
-            path.unlink()
-    return written
+def write(root: Path = ROOT) -> list[str]:
+    """Write the notebooks that change; remove notebooks of chapters that are gone."""
+    return sync.write(expected(root), Path(root), FOLDER, "*.ipynb")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ok: {FOLDER}/ is what the chapters give")
         return 0
     written = write(ROOT)
-    print(f"wrote {len(written)} notebook(s) in {FOLDER}/" if written else f"{FOLDER}/ is up to date")
+    print(f"notebooks: changed {', '.join(written)}" if written else f"notebooks: {FOLDER}/ is up to date")
     return 0
 
 
