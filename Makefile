@@ -1,9 +1,11 @@
 # How Neural Networks Learn -- the book and the `micrograd` package it tangles itself into.
 #
-#   make book       set up, tangle, run every test (including a strict build and the browser test),
-#                   leave the site in _build/html and a screenshot of each chapter in _build/screenshots
-#   make test       set up, check that micrograd/ and notebooks/ are what the chapters say, run every test
-#                   (CI runs this)
+#   make test       the complete gate (CI runs it): set up, lint, check that micrograd/ and notebooks/ are what
+#                   the chapters say, then every test, the strict build and the browser tests included
+#   make book       the same as `make test`, keeping the site in _build/html and a screenshot of each chapter
+#                   in _build/screenshots (the Pages workflow publishes that site)
+#   make check      the quick loop while editing (under 2 minutes): lint, the same drift checks, and the tests
+#                   that need neither the book build nor a browser
 #   make tangle     write micrograd/ and notebooks/ from the chapters
 #   make notebooks  write only notebooks/ (one notebook per chapter, for Colab, Binder and downloads)
 #   make html       only the strict build of the site into _build/html
@@ -27,25 +29,36 @@ CHROMIUM ?= /usr/bin/chromium
 export PYTHONPATH := $(CURDIR)
 export CHROMIUM
 
-.PHONY: book test tangle notebooks html serve clean distclean setup dot chromium bench
+.PHONY: book test check lint generated tangle notebooks html serve clean distclean setup venv dot chromium bench
 
-book: setup tangle
+# Nothing is tangled here: a change to micrograd/ or notebooks/ that the chapters do not make fails.
+test: setup lint generated
+	$(PY) -m pytest
+
+book: setup lint generated
 	BOOK_OUTPUT=$(CURDIR) $(PY) -m pytest
 	@echo "The book is in _build/html; open _build/html/index.html or run 'make serve'."
 
-test: setup
+check: venv lint generated
+	$(PY) -m pytest -m "not book" -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+# micrograd/ and notebooks/ are exactly what the chapters give.
+generated: venv
 	$(PY) -m tools.tangle --check
 	$(PY) -m tools.notebooks --check
-	$(PY) -m pytest
 
-tangle: setup
+tangle: venv
 	$(PY) -m tools.tangle
 	$(PY) -m tools.notebooks
 
-notebooks: setup
+notebooks: venv
 	$(PY) -m tools.notebooks
 
-html: setup
+html: venv
 	$(PY) -m tools.site_config build
 
 # The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.
@@ -56,7 +69,9 @@ serve:
 	@test -f _build/html/index.html || { echo "No site yet: run 'make book' or 'make html' first."; exit 1; }
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-setup: $(STAMP) dot chromium
+# venv: what tangling, building and the quick loop need; setup adds the browser of the browser tests.
+venv: $(STAMP) dot
+setup: venv chromium
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

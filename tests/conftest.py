@@ -26,3 +26,13 @@ def site(tmp_path_factory) -> Path:
     result = site_config.build(ROOT, output)
     assert result.returncode == 0, f"strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
     return output / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium (or CHROMIUM=...), which Playwright drives; it never downloads a browser of its own."""
+    path = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: the browser tests need Debian's chromium package (`make setup` installs "
+                    "it; or point CHROMIUM at a Chromium or Chrome)")
+    return path

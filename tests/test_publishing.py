@@ -225,6 +225,7 @@ def test_myst_markdown_becomes_jupyter_markdown():
         "> **Solution**\n>\n> Body text.\n>\n> ```python\n> x = 1\n> ```\n\n> **Note**\n>\n> A note.")
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_a_notebook_runs_alone_in_an_empty_folder(chapter, tmp_path):
     """As on Colab, Binder or after a download: no checkout, no `micrograd` installed, nothing on PYTHONPATH.

@@ -1,0 +1,115 @@
+"""Nothing a reader needs is cut off: every chapter laid out at 1280 px and 1024 px in a real browser.
+
+With every solution and hidden cell opened:
+- no display equation is wider than its box;
+- no printed output or code is wider than its box (a traceback from a cell tagged `raises-exception` may scroll);
+- no raster figure is drawn below 60 % of its width;
+- no graph (an inline SVG) is shrunk so far that its text is smaller than 8 px.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tools.chapters import toc_chapters
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = toc_chapters(ROOT)
+WIDTHS = (1280, 1024)
+SMALLEST_FIGURE = 0.6       # of a raster figure's own width
+SMALLEST_TEXT_PX = 8.0      # in a graph
+
+pytestmark = pytest.mark.book
+
+# Opens what is folded away, waits for MathJax and the images, then measures.
+MEASURE = """async () => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  document.querySelectorAll('.dropdown').forEach(e => e.classList.remove('toggle-hidden'));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await document.fonts.ready;
+  await Promise.all([...document.images].map(i => i.complete ? null :
+      new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+  const text = e => (e.getAttribute('aria-label') || e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 70);
+  const shown = e => e.getClientRects().length > 0;
+  const found = [];
+  for (const eq of document.querySelectorAll('article mjx-container[display="true"]')) {
+    const math = eq.querySelector('mjx-math');
+    if (!math || !shown(eq)) continue;
+    const wide = math.getBoundingClientRect().width, box = eq.parentElement.getBoundingClientRect().width;
+    if (wide > box + 1) found.push(`equation ${Math.round(wide)} px in a ${Math.round(box)} px box: ${text(eq)}`);
+  }
+  for (const pre of document.querySelectorAll('article div.cell pre, article div.output pre')) {
+    if (!shown(pre) || pre.closest('.tag_raises-exception') || pre.closest('.traceback')) continue;
+    if (pre.scrollWidth > pre.clientWidth + 1) {
+      const kind = pre.closest('.cell_input') ? 'code' : 'output';
+      const line = pre.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '');
+      found.push(`${kind} ${pre.scrollWidth} px in a ${pre.clientWidth} px box: ${line.trim().slice(0, 70)}`);
+    }
+  }
+  for (const img of document.querySelectorAll('article img')) {
+    if (!shown(img) || !img.naturalWidth || (img.getAttribute('src') || '').endsWith('.svg')) continue;
+    const ratio = img.getBoundingClientRect().width / img.naturalWidth;
+    if (ratio < %(figure)s) found.push(`figure drawn at ${Math.round(100 * ratio)} %% of its width: ${img.getAttribute('src')}`);
+  }
+  for (const svg of document.querySelectorAll('article svg')) {
+    if (!shown(svg) || svg.parentElement.closest('svg')) continue;
+    const sizes = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height).filter(h => h > 0);
+    if (sizes.length && Math.min(...sizes) < %(text)s)
+      found.push(`graph text ${Math.min(...sizes).toFixed(1)} px high: ${text(svg)}`);
+  }
+  return found;
+}""" % {"figure": SMALLEST_FIGURE, "text": SMALLEST_TEXT_PX}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@contextmanager
+def _serve(directory: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def layout(site, chromium) -> dict[tuple[str, int], list[str]]:
+    """{(page, width): what is cut off} for every chapter at every width."""
+    from playwright.sync_api import sync_playwright
+
+    found = {}
+    with _serve(site) as origin, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium),
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            for width in WIDTHS:
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                page = context.new_page()
+                for chapter in CHAPTERS:
+                    name = chapter.relative_to(ROOT).with_suffix(".html").as_posix()
+                    page.goto(origin + name)
+                    found[(name, width)] = page.evaluate(MEASURE)
+                context.close()
+        finally:
+            browser.close()
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_nothing_is_cut_off(layout, width):
+    problems = [f"{name} at {w} px: {item}" for (name, w), items in sorted(layout.items()) if w == width
+                for item in items]
+    assert not problems, f"{len(problems)} things cut off or too small:\n  " + "\n  ".join(problems[:80])

@@ -1,0 +1,59 @@
+"""The Makefile's targets do what the README promises: the gates check, and only `make tangle` writes."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED = ["Makefile", "_config.yml", "_toc.yml", "requirements.txt", "book", "micrograd", "notebooks", "tools"]
+
+
+def _dry_run(target: str) -> str:
+    """The commands `make TARGET` would run (the .venv stamp taken as up to date)."""
+    result = subprocess.run(["make", "-n", "-o", ".venv/.installed", target], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    return result.stdout
+
+
+@pytest.mark.parametrize("target", ["test", "book"])
+def test_the_gates_check_the_generated_files_and_never_write_them(target):
+    commands = _dry_run(target)
+    assert "tools.tangle --check" in commands and "tools.notebooks --check" in commands
+    assert "ruff check" in commands and "ruff format --check" in commands
+    written = [line for line in commands.splitlines()
+               if ("tools.tangle" in line or "tools.notebooks" in line) and "--check" not in line]
+    assert not written, f"`make {target}` would rewrite generated files, hiding drift: {written}"
+    assert commands.index("--check") < commands.index("pytest")
+
+
+@pytest.mark.parametrize("target", ["tangle", "notebooks", "html", "check"])
+def test_targets_without_a_browser_do_not_install_one(target):
+    assert "chromium" not in _dry_run(target).lower()
+
+
+def _copy(tmp_path: Path) -> Path:
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    return tmp_path
+
+
+@pytest.mark.parametrize("edited", ["micrograd/engine.py", "notebooks/05-backpropagation.ipynb"])
+def test_a_hand_edited_generated_file_fails_the_gate(tmp_path, edited):
+    """What the Pages workflow runs (`make book`) starts with `make generated`: a pull request that edits the
+    package or a notebook by hand fails there, before anything is built or deployed."""
+    copy = _copy(tmp_path)
+    with open(copy / edited, "a", encoding="utf-8") as stream:
+        stream.write("\n# edited by hand\n")
+    result = subprocess.run(["make", "-s", "-o", ".venv/.installed", "-o", "dot", "generated",
+                             f"PY={sys.executable}", "VENV=.venv"], cwd=copy, capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(copy)})
+    assert result.returncode != 0
+    assert edited in result.stderr, result.stderr[-2000:]
