@@ -18,8 +18,8 @@ The cyclic garbage collector stays on, as it is for anyone using these libraries
 """
 import gc
 import json
-import statistics
 import os
+import statistics
 import sys
 import time
 

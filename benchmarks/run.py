@@ -143,7 +143,7 @@ def moons_inputs() -> dict:
 
 def measure(quick: bool) -> dict:
     old = fetch_old_micrograd()
-    report = {"generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    report = {"generated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
               "machine": machine(), "libraries": LIBRARIES, "quick": quick,
               "notes": ["Each figure is the median of several repeats, each library in a fresh subprocess, all in "
                         "one run; the cyclic garbage collector is on, as Python starts.",

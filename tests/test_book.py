@@ -5,10 +5,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from test_tangle import FRONT_MATTER
 
 from tools.chapters import toc_chapters
 from tools.site_config import build
-from test_tangle import FRONT_MATTER
 
 ROOT = Path(__file__).resolve().parent.parent
 

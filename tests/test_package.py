@@ -3,7 +3,6 @@ except graphviz for drawing."""
 import ast
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

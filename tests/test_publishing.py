@@ -17,11 +17,11 @@ import yaml
 from bs4 import BeautifulSoup
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
+from test_book import FRONT_MATTER, build_mini
 
 from tools import notebooks, site_config
-from tools.snapshots import snapshots
 from tools.chapters import parser_config, toc_chapters
-from test_book import FRONT_MATTER, build_mini
+from tools.snapshots import snapshots
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)

@@ -4,7 +4,6 @@ The drawings are rendered with Graphviz's `dot` and the SVG is parsed, so the ch
 sees (the text in each box, the operation nodes, the arrows), not about how the DOT source is spelled.
 Expected numbers come from PyTorch.
 """
-import math
 import re
 import sys
 import xml.etree.ElementTree as ET

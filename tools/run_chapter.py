@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from myst_nb.core.read import read_myst_markdown_notebook
 
 from tools.chapters import ROOT, ChapterError, parser_config, toc_chapters
 from tools.snapshots import kernel_pythonpath

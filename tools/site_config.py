@@ -27,8 +27,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 
@@ -47,7 +47,7 @@ def load(root: Path = ROOT) -> dict:
 
 def repository_url(root: Path = ROOT) -> str:
     """The book's repository as `_config.yml` records it ("" until it is set), without a trailing slash."""
-    return str(((load(root).get("repository") or {}).get("url") or "")).strip().rstrip("/")
+    return str((load(root).get("repository") or {}).get("url") or "").strip().rstrip("/")
 
 
 def github_repository(env: Mapping[str, str] = os.environ) -> str | None:
@@ -107,7 +107,7 @@ def local_execution_cache(root: Path = ROOT) -> Path:
     report); when it changes, so does the folder, and every chapter runs again (`main` removes the folders of
     older fingerprints).
     """
-    from tools.snapshots import snapshots     # the tangler reads the chapters: only when a cache is wanted
+    from tools.snapshots import snapshots  # the tangler reads the chapters: only when a cache is wanted
 
     root = Path(root)
     digest = hashlib.sha256()
