@@ -4,7 +4,7 @@ With every solution and hidden cell opened:
 - no display equation is wider than its box;
 - no printed output or code is wider than its box (a traceback from a cell tagged `raises-exception` may scroll);
 - no raster figure is drawn below 60 % of its width;
-- no graph (an inline SVG) is shrunk so far that its text is smaller than 8 px.
+- no graph (an SVG figure) is shrunk so far that its text is smaller than 8 px.
 """
 from __future__ import annotations
 
@@ -57,11 +57,14 @@ MEASURE = """async () => {
     const ratio = img.getBoundingClientRect().width / img.naturalWidth;
     if (ratio < %(figure)s) found.push(`figure drawn at ${Math.round(100 * ratio)} %% of its width: ${img.getAttribute('src')}`);
   }
-  for (const svg of document.querySelectorAll('article svg')) {
-    if (!shown(svg) || svg.parentElement.closest('svg')) continue;
-    const sizes = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height).filter(h => h > 0);
-    if (sizes.length && Math.min(...sizes) < %(text)s)
-      found.push(`graph text ${Math.min(...sizes).toFixed(1)} px high: ${text(svg)}`);
+  for (const img of document.querySelectorAll('article img')) {
+    if (!shown(img) || !(img.getAttribute('src') || '').endsWith('.svg')) continue;
+    const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), 'image/svg+xml').documentElement;
+    const box = (svg.getAttribute('viewBox') || '').split(/[ ,]+/).map(Number);
+    const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size') || '14'));
+    if (box.length !== 4 || !sizes.length) continue;
+    const px = Math.min(...sizes) * img.getBoundingClientRect().width / box[2];
+    if (px < %(text)s) found.push(`graph text drawn ${px.toFixed(1)} px high: ${img.getAttribute('src')}`);
   }
   return found;
 }""" % {"figure": SMALLEST_FIGURE, "text": SMALLEST_TEXT_PX}
