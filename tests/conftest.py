@@ -1,4 +1,7 @@
-"""Shared test setup: import `micrograd` and `tools` from this checkout, and build the book once."""
+"""Shared test setup: import `micrograd` and `tools` from this checkout, and build the book once.
+
+Nothing here needs more than pytest, so that the package's own tests need only what they import (no Jupyter Book:
+the Pages workflow runs them on the oldest Python the package supports)."""
 import os
 import sys
 from pathlib import Path
@@ -8,8 +11,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
-from tools import site_config  # noqa: E402  (needs the path above)
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +23,8 @@ def site(tmp_path_factory) -> Path:
     """
     if os.environ.get("BOOK_SITE"):
         return Path(os.environ["BOOK_SITE"]).resolve()
+    from tools import site_config   # Jupyter Book's configuration, and the build
+
     output = Path(os.environ.get("BOOK_OUTPUT") or tmp_path_factory.mktemp("book"))
     result = site_config.build(ROOT, output)
     assert result.returncode == 0, f"strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"

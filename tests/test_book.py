@@ -76,10 +76,16 @@ def build_mini(source: Path, output: Path, **env):
     return build(source, output, env={**base, **env})
 
 
+def copy_config(source: Path) -> None:
+    """The book's _config.yml into the small book in `source`, with the files it names (the icon)."""
+    shutil.copy(ROOT / "_config.yml", source / "_config.yml")
+    shutil.copytree(ROOT / "book" / "_static", source / "book" / "_static", dirs_exist_ok=True)
+
+
 def _mini_book(tmp_path: Path, body: str) -> Path:
     source = tmp_path / "src"
     (source / "book").mkdir(parents=True)
-    shutil.copy(ROOT / "_config.yml", source / "_config.yml")
+    copy_config(source)
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/one\n")
     (source / "book" / "one.md").write_text(FRONT_MATTER + "# One\n\n" + body)
     return source

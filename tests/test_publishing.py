@@ -13,11 +13,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
-from test_book import FRONT_MATTER, build_mini
+from test_book import FRONT_MATTER, build_mini, copy_config
 
 from tools import notebooks, site_config
 from tools.chapters import parser_config, toc_chapters
@@ -122,8 +121,7 @@ def test_every_chapter_offers_its_notebook_for_download(site):
 def _mini_book_with_notebook(tmp_path: Path, notebook: bool = True) -> Path:
     source = tmp_path / "src"
     (source / "book").mkdir(parents=True)
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    (source / "_config.yml").write_text(yaml.safe_dump(config))
+    copy_config(source)
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/one\n")
     (source / "book" / "one.md").write_text(FRONT_MATTER + "# One\n\nSome $x^2$.\n\n```{code-cell} ipython3\n1 + 1\n```\n")
     if notebook:
@@ -243,6 +241,33 @@ def test_a_notebook_runs_alone_in_an_empty_folder(chapter, tmp_path):
         if "raises-exception" in cell.metadata.get("tags", []):
             assert any(o.output_type == "error" for o in cell.outputs), f"this cell should raise:\n{cell.source}"
     assert not [p for p in tmp_path.rglob("micrograd")], "the notebook wrote its package into the reader's folder"
+
+
+def test_a_recorded_repository_address_is_the_repository_the_site_is_built_from():
+    """In GitHub Actions, `repository.url` of _config.yml, when it is written, must be this repository: the
+    build takes the address from GITHUB_REPOSITORY, and a stale one (a fork's upstream) would disagree with it.
+    Left empty, as in a new fork, nothing needs it, and the first push builds and deploys."""
+    github = site_config.github_repository()
+    if not github:
+        pytest.skip("only in GitHub Actions (GITHUB_REPOSITORY)")
+    recorded = site_config.repository_url(ROOT)
+    expected = f"https://github.com/{github}"
+    assert recorded in ("", expected), (
+        f"_config.yml says `repository: url: {recorded}`, but this is {expected}: correct it (or leave it empty)")
+
+
+@pytest.mark.parametrize("recorded, passes", [("", True), (f"https://github.com/{OWNER_REPO}", True),
+                                              (f"https://github.com/{OWNER_REPO}/", True),
+                                              ("https://github.com/upstream/some-book", False)])
+def test_the_repository_check_passes_a_fork_as_it_comes(tmp_path, monkeypatch, recorded, passes):
+    (tmp_path / "_config.yml").write_text(f"repository:\n  url: \"{recorded}\"\n")
+    monkeypatch.setenv("GITHUB_REPOSITORY", OWNER_REPO)
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    if passes:
+        test_a_recorded_repository_address_is_the_repository_the_site_is_built_from()
+    else:
+        with pytest.raises(AssertionError, match="upstream/some-book"):
+            test_a_recorded_repository_address_is_the_repository_the_site_is_built_from()
 
 
 def test_binder_has_the_pinned_versions():

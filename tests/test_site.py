@@ -1,10 +1,13 @@
 """The built site, as a reader gets it.
 
 In a real browser -- headless Chromium (Debian's package, /usr/bin/chromium, driven by Playwright) -- every page
-is opened from a server on 127.0.0.1, and then the chapters once more straight from the files on disk.  A page
-passes when it logs no console error, no request fails, no request leaves the site's origin (such requests are
-blocked, and reported), every formula is typeset by the MathJax the site ships, every image is loaded and every
-figure has a size.  The chapters are read in order by clicking "next" (and once "previous"), and the search box
+is opened from a server on 127.0.0.1, and then the chapters once more straight from the files on disk, each as
+a first-time reader opens it: in a browser just started, in a new context, as its first navigation, with no
+request intercepted (interception would hide the browser's own requests, such as the one for the page's icon).
+A page passes when it logs no console error or warning, no request fails (as the browser or the server saw
+it), no request leaves the site's origin (they cannot: every other host name resolves to nothing; they are
+reported), the page's icon loads, every formula is typeset by the MathJax the site ships, every image is
+loaded and every figure has a size.  The chapters are read in order by clicking "next" (and once "previous"), and the search box
 must find "backpropagation".  A screenshot of each chapter is saved under _build/screenshots/.
 
 Without a browser: every figure says what it shows (alt text or a caption), the headings of each page are in
@@ -32,8 +35,11 @@ from tools.chapters import read_cells, toc_chapters
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# Without --disable-background-networking Chromium calls Google's hosts by itself.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Without --disable-background-networking Chromium calls Google's hosts by itself.  No host but 127.0.0.1
+# resolves, so nothing a page asks for can leave the machine.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+ICON_WAIT_S = 5.0
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 TIMEOUT_MS = 30_000
 
@@ -57,16 +63,27 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
 
+    def log_request(self, code="-", size="-"):
+        # Every answer, also to the requests the browser makes by itself (the page's icon), which no page event shows.
+        self.server.answers.append((self.path, int(code) if str(code).isdigit() else 0))
+
+
+@dataclass
+class Server:
+    origin: str                                             # http://127.0.0.1:PORT
+    answers: list = field(default_factory=list)             # (path, HTTP status) of every request, in order
+
 
 @contextmanager
 def serve(directory: Path):
-    """A static server for `directory` on 127.0.0.1 (a free port), as `make serve` runs; yields its origin."""
+    """A static server for `directory` on 127.0.0.1 (a free port), as `make serve` runs; yields a Server."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.answers = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield Server(f"http://127.0.0.1:{server.server_address[1]}", server.answers)
     finally:
         server.shutdown()
         server.server_close()
@@ -88,6 +105,8 @@ class PageReport:
     empty_figures: list = field(default_factory=list)
     previous: str | None = None
     next: str | None = None
+    icons: list = field(default_factory=list)            # the icons the page declares (<link rel="icon">)
+    icon_answers: list = field(default_factory=list)     # what the server answered the browser's requests for one
     visited: bool = False
 
 
@@ -140,6 +159,7 @@ INSPECT = """() => {
       .filter(e => !(e.parentElement && e.parentElement.closest('svg')));
   report.empty_figures = figures.filter(e => { const r = e.getBoundingClientRect(); return !(r.width > 0 && r.height > 0); })
       .map(e => e.getAttribute('src') || ('inline svg: ' + text(e)));
+  report.icons = [...document.querySelectorAll('link[rel~="icon"]')].map(l => l.href);
   const link = s => { const a = document.querySelector(s); return a ? a.href : null; };
   report.previous = link('.prev-next-area a.left-prev');
   report.next = link('.prev-next-area a.right-next');
@@ -148,40 +168,39 @@ INSPECT = """() => {
 
 
 class Tab:
-    """One browser tab (in a context of its own) that files what it sees under the page it is looking at."""
+    """One browser tab (in a new context of its own) that files what it sees under the page it is looking at.
+
+    Nothing is intercepted: with request interception on, Chromium does not even ask for a page's icon."""
 
     def __init__(self, browser, base: str, reports: dict, crawl: Crawl):
         self.base, self.reports, self.crawl = base, reports, crawl
         self.report = PageReport()
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-        self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.set_default_timeout(TIMEOUT_MS)
         self.page.on("console", self._console)
         self.page.on("pageerror", self._uncaught)
+        self.page.on("request", self._request)
         self.page.on("requestfailed", self._failed)
         self.page.on("response", self._response)
 
     def allowed(self, url: str) -> bool:
         return url.startswith(self.base) or url.startswith(("data:", "blob:", "about:"))
 
-    def _route(self, route):
-        if self.allowed(route.request.url):
-            route.continue_()
-        else:
-            self.report.off_origin.append(route.request.url)
-            route.abort("blockedbyclient")
+    def _request(self, request):
+        if not self.allowed(request.url):       # it fails: no other host resolves (CHROMIUM_ARGS)
+            self.report.off_origin.append(request.url)
 
     def _console(self, message):
-        if message.type == "error":
+        if message.type in ("error", "warning"):
             where = (message.location or {}).get("url", "")
-            self.report.console_errors.append(f"{message.text} [{where}]")
+            self.report.console_errors.append(f"{message.type}: {message.text} [{where}]")
 
     def _uncaught(self, error):
         self.report.console_errors.append(f"uncaught {error}")
 
     def _failed(self, request):
-        if self.allowed(request.url):       # blocked requests to other origins are reported as such
+        if self.allowed(request.url):       # requests to other origins are reported as such
             self.report.failed_requests.append(f"{request.url}: {request.failure}")
 
     def _response(self, response):
@@ -223,6 +242,51 @@ class Tab:
         report.visited = True
         return report
 
+    def icon(self, server: Server, since: int) -> None:
+        """Wait until the browser has asked the server for the page's icon (it does so by itself, after the page
+        has loaded, in no page event), then file the server's answers since request number `since`: the icon's
+        and any other that failed."""
+        icons = {urlsplit(url).path for url in self.report.icons} | {"/favicon.ico"}
+        deadline = time.monotonic() + ICON_WAIT_S
+        while not any(urlsplit(path).path in icons for path, _ in server.answers[since:]) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.page.wait_for_timeout(250)     # the console message of a failed icon follows its answer
+        for path, status in server.answers[since:]:
+            if urlsplit(path).path in icons:
+                self.report.icon_answers.append(f"{path}: HTTP {status}")
+            if status >= 400:
+                self.report.failed_requests.append(f"{server.origin}{path}: HTTP {status}")
+
+
+def _launch(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def _first_visit(playwright, base: str, name: str, reports: dict, crawl: Crawl, server: Server | None = None,
+                 screenshot: bool = False) -> None:
+    """Open page `name` as a first-time reader does: a browser just started (Chromium remembers icons, and icons it
+    could not load, across contexts), a new context, and this page its first navigation."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    browser = _launch(playwright)
+    try:
+        tab = Tab(browser, base, reports, crawl)
+        tab.start(name)
+        since = len(server.answers) if server else 0
+        tab.page.goto(tab.url(name))
+        if name == "index.html":        # a redirect to the first chapter (test_next_and_previous_... checks it)
+            try:
+                tab.page.wait_for_url(tab.url(page_name(CHAPTERS[0])), timeout=10_000)
+            except PlaywrightError:
+                pass
+        tab.look(name, screenshot=screenshot)
+        if server:
+            tab.icon(server, since)
+        tab.context.close()
+    finally:
+        browser.close()
+
 
 def _browse(site: Path) -> Crawl:
     from playwright.sync_api import sync_playwright
@@ -232,28 +296,29 @@ def _browse(site: Path) -> Crawl:
     SCREENSHOTS.mkdir(parents=True)
     names = site_pages(site)
     chapters = [page_name(c) for c in CHAPTERS]
-    with serve(site) as origin, sync_playwright() as playwright:
-        crawl = Crawl(origin=origin)
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with serve(site) as server, sync_playwright() as playwright:
+        crawl = Crawl(origin=server.origin)
+        # Every page as a reader's first visit; then every chapter opened as a file, as a reader of a
+        # downloaded copy does.
+        for name in names:
+            _first_visit(playwright, server.origin + "/", name, crawl.reports, crawl, server,
+                         screenshot=name in chapters)
+        for name in chapters:
+            _first_visit(playwright, site.resolve().as_uri() + "/", name, crawl.disk_reports, crawl)
+        # A reader going on from page to page, and searching.
+        browser = _launch(playwright)
         try:
-            served = Tab(browser, origin + "/", crawl.reports, crawl)
-            _read_in_order(served, names, chapters, crawl)
+            served = Tab(browser, server.origin + "/", crawl.reports, crawl)
+            _read_in_order(served, chapters, crawl)
             _search(served, chapters, crawl)
             served.context.close()
-            # From disk: every chapter opened as a file, as a reader of a downloaded copy does.
-            disk = Tab(browser, site.resolve().as_uri() + "/", crawl.disk_reports, crawl)
-            for name in chapters:
-                disk.start(name)
-                disk.page.goto(disk.url(name))
-                disk.look(name)
-            disk.context.close()
         finally:
             browser.close()
     crawl.seconds = time.monotonic() - started
     return crawl
 
 
-def _read_in_order(tab: Tab, names, chapters, crawl):
+def _read_in_order(tab: Tab, chapters, crawl):
     """index.html opens the first chapter; then "next" leads through every chapter, and "previous" back."""
     from playwright.sync_api import Error as PlaywrightError
 
@@ -269,7 +334,7 @@ def _read_in_order(tab: Tab, names, chapters, crawl):
     tab.start(chapters[0])
     page.goto(tab.url(chapters[0]))
     for index, name in enumerate(chapters):
-        report = tab.look(name, screenshot=True)
+        report = tab.look(name)
         if page.url.split("#")[0] != tab.url(name):
             crawl.navigation.append(f"expected {name}, the browser shows {page.url}")
         if index > 0 and report.previous != tab.url(chapters[index - 1]):
@@ -297,12 +362,6 @@ def _read_in_order(tab: Tab, names, chapters, crawl):
             tab.settle()
         except PlaywrightError as error:
             crawl.navigation.append(f"{chapters[-1]}: clicking 'previous' did not open {chapters[-2]}: {error}")
-
-    for name in names:
-        if name not in crawl.reports:
-            tab.start(name)
-            page.goto(tab.url(name))
-            tab.look(name)
 
 
 def _search(tab: Tab, chapters, crawl):
@@ -363,7 +422,21 @@ def test_every_page_was_opened(crawl, site):
 
 
 def test_no_console_errors(crawl):
-    _fail_with(_problems(crawl, "console_errors"), "console errors")
+    _fail_with(_problems(crawl, "console_errors"), "console errors or warnings")
+
+
+def test_every_page_has_an_icon_that_loads(crawl):
+    """A browser asks for a page's icon by itself: the one <link rel="icon"> names, else /favicon.ico, whose 404 it
+    logs as a console error on a reader's first visit (html.favicon in _config.yml names the book's icon)."""
+    problems = []
+    for name, report in sorted(crawl.reports.items()):
+        if not report.icons:
+            problems.append(f"{name}: declares no icon (<link rel=\"icon\">)")
+        if not report.icon_answers:
+            problems.append(f"{name}: the browser asked for no icon within {ICON_WAIT_S:.0f} s of a first visit; "
+                            "the test no longer sees what a first visit does")
+        problems += [f"{name}: icon {answer}" for answer in report.icon_answers if not answer.endswith("HTTP 200")]
+    _fail_with(problems, "problems with the pages' icon")
 
 
 def test_no_request_fails(crawl):

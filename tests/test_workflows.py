@@ -110,3 +110,53 @@ def test_caches_pip_and_the_execution_of_the_chapters():
     for part in ("book/**", "micrograd/**", "requirements.txt"):
         assert part in execution, f"the execution cache's key does not depend on {part}"
     assert build["env"]["BOOK_EXECUTION_CACHE"] == ".jupyter_cache"
+
+
+# Modules of the book's tooling (and the tests that share theirs): a test importing one needs the book's setup.
+BOOK_TOOLING = {"tools", "yaml", "nbformat", "nbclient", "myst_nb", "jupytext", "bs4", "playwright",
+                "test_book", "test_tangle"}
+
+
+def package_tests() -> set[str]:
+    """The package's own tests: the test modules that import nothing of the book's tooling."""
+    import ast
+
+    found = set()
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+        if not imported & BOOK_TOOLING:
+            found.add(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def test_the_package_is_tested_on_the_oldest_python_it_supports():
+    import re
+    import tomllib
+
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    oldest = re.fullmatch(r">=\s*(3\.\d+)", requires).group(1)
+    workflow = load(PAGES)
+    job = workflow["jobs"]["package"]
+    versions = [str(v) for v in job["strategy"]["matrix"]["python"]]
+    assert oldest in versions, f"pyproject.toml says Python {requires}, the package job tests {versions}"
+    assert any(s.get("uses", "").startswith("actions/setup-python") and
+               s["with"]["python-version"] == "${{ matrix.python }}" for s in steps(job))
+    assert workflow["jobs"]["build"]["container"].startswith("python:3.11"), "the book is built on Python 3.11"
+    # Every test of the package, and only those (the rest need Jupyter Book and the build).
+    command = next(s["run"] for s in steps(job) if "-m pytest" in s.get("run", ""))
+    assert set(re.findall(r"tests/test_\w+\.py", command)) == package_tests()
+    assert "download.pytorch.org/whl/cpu" in "\n".join(s.get("run", "") for s in steps(job))
+
+
+def test_a_repository_without_pages_is_built_and_not_deployed():
+    """A new fork has no Pages site: the deploy job says so and skips the deployment instead of failing."""
+    deploy = load(PAGES)["jobs"]["deploy"]
+    check, deployment = steps(deploy)[0], steps(deploy)[-1]
+    assert "/pages" in check["run"] and "404" in check["run"] and "::notice" in check["run"]
+    assert deployment["uses"].startswith("actions/deploy-pages")
+    assert deployment["if"] == f"steps.{check['id']}.outputs.enabled == 'true'"
