@@ -2,8 +2,8 @@
 
 sphinx-book-theme offers a MyST chapter for download as the notebook the build executed, and builds its Colab
 and Binder links from the chapter's own file, book/<chapter>.md, which Colab cannot open.  This extension
-points all three at notebooks/<chapter>.ipynb instead (see tools/notebooks.py): the notebook that installs
-`micrograd` first and so runs on its own.  A page without such a notebook keeps no launch button (a build
+points all three at notebooks/<chapter>.ipynb instead (see tools/notebooks.py): the notebook that carries
+its snapshot of `micrograd` in its first cell and so runs on its own.  A page without such a notebook keeps no launch button (a build
 with launch buttons warns about it, and the strict build fails).
 
 Sphinx 7.4 also puts an inline script added after the builder started (sphinx-thebe's, sphinx-togglebutton's)
