@@ -1,37 +1,52 @@
 """The benchmark's chart, drawn from a report (benchmarks/results/report.json): `save(report, path)`."""
+
 from __future__ import annotations
 
 import matplotlib
 
-matplotlib.use("Agg")   # files only: the benchmark runs without a display
+matplotlib.use("Agg")  # files only: the benchmark runs without a display
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 COLOURS = {"ours": "C0", "micrograd-0.1.0": "C1", "torch": "C3"}
-PLAIN = FuncFormatter(lambda y, _: f"{y:g}")    # 0.5, 1, 10, 100 rather than 10^0
+PLAIN = FuncFormatter(lambda y, _: f"{y:g}")  # 0.5, 1, 10, 100 rather than 10^0
 
 
 def draw(report: dict):
     """Three panels: speed-ups per workload, time per operation against depth, and peak memory."""
     s, m, names = report["summary"], report["machine"], report["libraries"]
-    fig, (speed, depth, memory) = plt.subplots(1, 3, figsize=(11, 3.9),
-                                               gridspec_kw={"width_ratios": [1.35, 1.15, 0.9]})
+    fig, (speed, depth, memory) = plt.subplots(1, 3, figsize=(11, 3.9), gridspec_kw={"width_ratios": [1.35, 1.15, 0.9]})
 
     # How many times faster the book's micrograd is, per workload and peer (log scale), with the targets.
-    workloads = [("training step\n(two moons)", "moons", {"micrograd-0.1.0": 8.0}),
-                 ("chain of\n100,000 ops", "chain", {"torch": 2.0}),
-                 ("sum of 10,000\nproducts", "wide", {"torch": 2.0})]
+    workloads = [
+        ("training step\n(two moons)", "moons", {"micrograd-0.1.0": 8.0}),
+        ("chain of\n100,000 ops", "chain", {"torch": 2.0}),
+        ("sum of 10,000\nproducts", "wide", {"torch": 2.0}),
+    ]
     width, labelled = 0.38, False
-    for i, (label, key, targets) in enumerate(workloads):
+    for i, (_label, key, targets) in enumerate(workloads):
         for j, peer in enumerate(["micrograd-0.1.0", "torch"]):
             value = s[f"{key}_speedup_vs_{'0.1.0' if peer == 'micrograd-0.1.0' else 'torch'}"]
             x = i + (j - 0.5) * width
             speed.bar(x, value, width, color=COLOURS[peer], label=f"vs {names[peer]}" if i == 0 else None)
-            speed.text(x, value * 1.08, f"{value:.0f}x" if value >= 10 else f"{value:.1f}x", ha="center",
-                       va="bottom", fontsize=8)
+            speed.text(
+                x,
+                value * 1.08,
+                f"{value:.0f}x" if value >= 10 else f"{value:.1f}x",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
             if peer in targets:
-                speed.hlines(targets[peer], x - width / 2, x + width / 2, colors="k", linestyles="--", lw=1.2,
-                             label=None if labelled else "target")
+                speed.hlines(
+                    targets[peer],
+                    x - width / 2,
+                    x + width / 2,
+                    colors="k",
+                    linestyles="--",
+                    lw=1.2,
+                    label=None if labelled else "target",
+                )
                 labelled = True
     speed.axhline(1, color="0.5", lw=0.8)
     speed.set_yscale("log")
@@ -39,8 +54,14 @@ def draw(report: dict):
     speed.set_xticks(range(len(workloads)), [w[0] for w in workloads], fontsize=8)
     speed.set_ylabel("times faster (log scale)")
     speed.set_title("How many times faster the book's engine is", fontsize=10)
-    top = max(s["moons_speedup_vs_0.1.0"], s["chain_speedup_vs_torch"], s["wide_speedup_vs_torch"],
-              s["moons_speedup_vs_torch"], s["chain_speedup_vs_0.1.0"], s["wide_speedup_vs_0.1.0"])
+    top = max(
+        s["moons_speedup_vs_0.1.0"],
+        s["chain_speedup_vs_torch"],
+        s["wide_speedup_vs_torch"],
+        s["moons_speedup_vs_torch"],
+        s["chain_speedup_vs_0.1.0"],
+        s["wide_speedup_vs_0.1.0"],
+    )
     speed.set_ylim(0.5, top * 4)
     speed.legend(fontsize=7, loc="upper right")
 
@@ -48,10 +69,21 @@ def draw(report: dict):
     chains = report["workloads"]["chains"]
     for library, series in chains.items():
         ns = sorted(series, key=int)
-        depth.plot([int(n) for n in ns], [series[n]["backward_per_op_us"] for n in ns], "o-",
-                   color=COLOURS[library], label=names[library])
-        depth.plot([int(n) for n in ns], [series[n]["total_per_op_us"] for n in ns], "s--",
-                   color=COLOURS[library], alpha=0.45, ms=4)
+        depth.plot(
+            [int(n) for n in ns],
+            [series[n]["backward_per_op_us"] for n in ns],
+            "o-",
+            color=COLOURS[library],
+            label=names[library],
+        )
+        depth.plot(
+            [int(n) for n in ns],
+            [series[n]["total_per_op_us"] for n in ns],
+            "s--",
+            color=COLOURS[library],
+            alpha=0.45,
+            ms=4,
+        )
     depth.plot([], [], "k-", label="backward")
     depth.plot([], [], "k--", alpha=0.45, label="build + backward + release")
     depth.set_xscale("log")
@@ -67,13 +99,14 @@ def draw(report: dict):
     # Peak memory (tracemalloc; PyTorch's C++ allocations are invisible to it, so it is left out).
     groups = [("3 training steps", "moons_memory"), ("chain of 100,000", "chain_memory")]
     libs = ["ours", "micrograd-0.1.0"]
-    for g, (label, key) in enumerate(groups):
+    for g, (_label, key) in enumerate(groups):
         for j, lib in enumerate(libs):
             value = report["workloads"][key][lib]["peak_bytes"] / 1e6
             x = g + (j - 0.5) * width
             memory.bar(x, value, width, color=COLOURS[lib], label=names[lib] if g == 0 else None)
-            memory.text(x, value, f"{value:.0f}" if value >= 10 else f"{value:.1f}", ha="center", va="bottom",
-                        fontsize=8)
+            memory.text(
+                x, value, f"{value:.0f}" if value >= 10 else f"{value:.1f}", ha="center", va="bottom", fontsize=8
+            )
     memory.set_xticks(range(len(groups)), [g[0] for g in groups], fontsize=8)
     memory.set_ylabel("peak memory (MB)")
     top = max(report["workloads"][key][lib]["peak_bytes"] for _, key in groups for lib in libs) / 1e6
@@ -81,8 +114,12 @@ def draw(report: dict):
     memory.set_title("Peak memory", fontsize=10)
     memory.legend(fontsize=7, loc="upper left")
 
-    fig.suptitle(f"{m['cpu']}, {m['cores']} cores, {m['python']}, PyTorch {m['torch']}; "
-                 f"medians of repeats, {report['generated'][:10]}", fontsize=8, y=0.995)
+    fig.suptitle(
+        f"{m['cpu']}, {m['cores']} cores, {m['python']}, PyTorch {m['torch']}; "
+        f"medians of repeats, {report['generated'][:10]}",
+        fontsize=8,
+        y=0.995,
+    )
     fig.tight_layout()
     return fig
 

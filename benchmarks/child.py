@@ -16,6 +16,7 @@ Every library runs the same scalar graph, written once below:
 - wide: the sum of n products a_i * b_i of distinct leaves.
 The cyclic garbage collector stays on, as it is for anyone using these libraries.
 """
+
 import gc
 import json
 import os
@@ -23,9 +24,8 @@ import statistics
 import sys
 import time
 
-ALPHA = 1e-4          # the L2 penalty of chapter 11
-STEPS = 10            # training steps per moons job
-
+ALPHA = 1e-4  # the L2 penalty of chapter 11
+STEPS = 10  # training steps per moons job
 
 
 def _relative(path):
@@ -33,8 +33,9 @@ def _relative(path):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     return os.path.relpath(path, root)
 
+
 def learning_rate(k):
-    return 1.0 - 0.9 * k / 100          # chapter 11's schedule (100 steps)
+    return 1.0 - 0.9 * k / 100  # chapter 11's schedule (100 steps)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -48,6 +49,7 @@ class Micrograd:
         sys.path.insert(0, path)
         import micrograd.engine
         import micrograd.nn
+
         where = micrograd.engine.__file__
         if not where.startswith(path):
             raise RuntimeError(f"imported micrograd from {where}, not from {path}")
@@ -58,7 +60,7 @@ class Micrograd:
         return self.Value(x)
 
     def model(self, sizes, weights):
-        model = self.MLP(sizes[0], sizes[1:])      # hidden layers ReLU, last layer linear in both versions
+        model = self.MLP(sizes[0], sizes[1:])  # hidden layers ReLU, last layer linear in both versions
         params = model.parameters()
         assert len(params) == len(weights), (len(params), len(weights))
         for p, w in zip(params, weights):
@@ -85,6 +87,7 @@ class Torch:
 
     def __init__(self):
         import torch
+
         self.torch = torch
         self.where = torch.__file__
         self.recursion_limit = sys.getrecursionlimit()
@@ -110,6 +113,7 @@ class Torch:
                     out.append(z if last else z.relu())
                 x = out
             return x[0]
+
         return forward, params
 
     def backward(self, v):
@@ -145,26 +149,32 @@ def moons(lib, job):
     times, losses = [], []
     for k in range(STEPS):
         start = time.perf_counter()
-        loss = moons_loss(model, params, X, Y)           # forward
+        loss = moons_loss(model, params, X, Y)  # forward
         lib.zero_grad(params)
-        lib.backward(loss)                               # backward
-        lib.update(params, learning_rate(k))             # update
+        lib.backward(loss)  # backward
+        lib.update(params, learning_rate(k))  # update
         times.append(time.perf_counter() - start)
         losses.append(lib.value(loss))
-    final = lib.value(moons_loss(model, params, X, Y))   # the loss after ten updates
-    return {"seconds": times, "median_s": statistics.median(times), "losses": losses, "loss_after_steps": final,
-            "steps": STEPS}
+    final = lib.value(moons_loss(model, params, X, Y))  # the loss after ten updates
+    return {
+        "seconds": times,
+        "median_s": statistics.median(times),
+        "losses": losses,
+        "loss_after_steps": final,
+        "steps": STEPS,
+    }
 
 
 def moons_memory(lib, job):
     import tracemalloc
+
     tracemalloc.start()
     model, params = lib.model(job["sizes"], job["weights"])
     X, Y = job["X"], job["Y"]
     gc.collect()
     baseline = tracemalloc.get_traced_memory()[0]
     tracemalloc.reset_peak()
-    for k in range(3):             # a few steps, so that garbage left by one step counts against the next
+    for k in range(3):  # a few steps, so that garbage left by one step counts against the next
         loss = moons_loss(model, params, X, Y)
         lib.zero_grad(params)
         lib.backward(loss)
@@ -191,7 +201,7 @@ def timed_graph(lib, job, make_leaves, build, checked, operations):
     """
     runs, check = [], None
     for _ in range(job["repeats"]):
-        gc.collect()               # each repeat starts from a clean heap; collecting is not timed
+        gc.collect()  # each repeat starts from a clean heap; collecting is not timed
         leaves = make_leaves()
         start = time.perf_counter()
         out = build(leaves)
@@ -200,22 +210,37 @@ def timed_graph(lib, job, make_leaves, build, checked, operations):
         done = time.perf_counter()
         check = [lib.value(out)] + [lib.grad(v) for v in checked(leaves)]
         dropping = time.perf_counter()
-        del out                    # the graph goes (for micrograd 0.1.0, only once the cyclic collector runs)
+        del out  # the graph goes (for micrograd 0.1.0, only once the cyclic collector runs)
         released = time.perf_counter()
         del leaves
         runs.append((built - start, done - built, released - dropping))
     forward, backward, release = (statistics.median(r[i] for r in runs) for i in range(3))
     total = statistics.median(sum(r) for r in runs)
-    return {"operations": operations, "repeats": job["repeats"], "forward_s": forward, "backward_s": backward,
-            "release_s": release, "total_s": total, "total_per_op_us": total / operations * 1e6,
-            "forward_per_op_us": forward / operations * 1e6, "backward_per_op_us": backward / operations * 1e6,
-            "check": check, "runs": runs}
+    return {
+        "operations": operations,
+        "repeats": job["repeats"],
+        "forward_s": forward,
+        "backward_s": backward,
+        "release_s": release,
+        "total_s": total,
+        "total_per_op_us": total / operations * 1e6,
+        "forward_per_op_us": forward / operations * 1e6,
+        "backward_per_op_us": backward / operations * 1e6,
+        "check": check,
+        "runs": runs,
+    }
 
 
 def chain(lib, job):
     n = job["n"]
-    return timed_graph(lib, job, lambda: (lib.leaf(1.0), lib.leaf(1.0), lib.leaf(0.5)),
-                       lambda leaves: build_chain(lib, leaves, n), lambda leaves: leaves, n)
+    return timed_graph(
+        lib,
+        job,
+        lambda: (lib.leaf(1.0), lib.leaf(1.0), lib.leaf(0.5)),
+        lambda leaves: build_chain(lib, leaves, n),
+        lambda leaves: leaves,
+        n,
+    )
 
 
 def wide(lib, job):
@@ -227,12 +252,14 @@ def wide(lib, job):
     def build(leaves):
         a, b = leaves
         return sum(ai * bi for ai, bi in zip(a, b))
+
     # n products and n additions (sum() starts from 0)
     return timed_graph(lib, job, make_leaves, build, lambda leaves: (leaves[0][0], leaves[1][-1]), 2 * n)
 
 
 def chain_memory(lib, job):
     import tracemalloc
+
     tracemalloc.start()
     gc.collect()
     baseline = tracemalloc.get_traced_memory()[0]
@@ -253,8 +280,14 @@ def main():
         # micrograd 0.1.0 orders the graph recursively: one Python call per level of a deep graph.
         sys.setrecursionlimit(job["recursion_limit"])
     result = TASKS[job["task"]](lib, job)
-    result.update({"imported_from": _relative(lib.where), "recursion_limit": sys.getrecursionlimit(),
-                   "gc_enabled": gc.isenabled(), "python": sys.version.split()[0]})
+    result.update(
+        {
+            "imported_from": _relative(lib.where),
+            "recursion_limit": sys.getrecursionlimit(),
+            "gc_enabled": gc.isenabled(),
+            "python": sys.version.split()[0],
+        }
+    )
     json.dump(result, sys.stdout)
 
 

@@ -8,6 +8,7 @@ run on the same machine, and is reported as a ratio.  micrograd 0.1.0 is downloa
 benchmarks/.cache/ (checked against its SHA-256) and imported in its subprocess from there alone.  Writes
 benchmarks/results/report.json and benchmarks/results/chart.png, and prints a summary.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,12 +39,12 @@ LIBRARIES = {
     "micrograd-0.1.0": "micrograd 0.1.0",
     "torch": "PyTorch (0-d tensors)",
 }
-SIZES = [2, 16, 16, 1]            # chapter 11's MLP(2, [16, 16, 1])
-CHAIN = 100_000                   # workload 2
-WIDE = 10_000                     # workload 3: the sum of WIDE products
+SIZES = [2, 16, 16, 1]  # chapter 11's MLP(2, [16, 16, 1])
+CHAIN = 100_000  # workload 2
+WIDE = 10_000  # workload 3: the sum of WIDE products
 DEPTHS = [10_000, 100_000, 1_000_000]
 
-TARGETS = {                       # from the issue
+TARGETS = {  # from the issue
     "moons_speedup_vs_0.1.0": 8.0,
     "moons_loss_difference": 1e-9,
     "chain_speedup_vs_torch": 2.0,
@@ -65,9 +66,22 @@ def fetch_old_micrograd() -> Path:
     wheel = wheels / OLD_WHEEL
     if not wheel.is_file():
         print(f"downloading micrograd {OLD_VERSION} into {wheels.relative_to(ROOT)} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-                        "--no-deps", "--only-binary=:all:", "--dest", str(wheels), f"micrograd=={OLD_VERSION}"],
-                       check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--dest",
+                str(wheels),
+                f"micrograd=={OLD_VERSION}",
+            ],
+            check=True,
+        )
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     if digest != OLD_SHA256:
         raise SystemExit(f"error: {wheel} has SHA-256 {digest}, expected {OLD_SHA256}; delete it and retry")
@@ -81,13 +95,14 @@ def run_job(library: str, task: str, old_path: Path, timeout: float = 1800, **jo
     job = {"library": library, "task": task, **job}
     command = [sys.executable, "-I"]
     if library == "ours":
-        job["path"] = str(ROOT)                 # the package tangled from the chapters: ROOT/micrograd
+        job["path"] = str(ROOT)  # the package tangled from the chapters: ROOT/micrograd
     elif library == "micrograd-0.1.0":
         job["path"] = str(old_path)
     if library != "torch":
-        command.append("-S")                    # no site-packages: only job["path"] can provide `micrograd`
-    completed = subprocess.run(command + [str(CHILD)], input=json.dumps(job), capture_output=True, text=True,
-                               timeout=timeout, cwd=str(HERE))
+        command.append("-S")  # no site-packages: only job["path"] can provide `micrograd`
+    completed = subprocess.run(
+        command + [str(CHILD)], input=json.dumps(job), capture_output=True, text=True, timeout=timeout, cwd=str(HERE)
+    )
     if completed.returncode != 0:
         raise SystemExit(f"error: {library} {task} failed:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout)
@@ -108,9 +123,12 @@ def cpu_model() -> str:
 
 
 def machine() -> dict:
-    torch_version = subprocess.run([sys.executable, "-I", "-c",
-                                    "import torch; print(torch.__version__, torch.get_num_threads())"],
-                                   capture_output=True, text=True, check=True).stdout.split()
+    torch_version = subprocess.run(
+        [sys.executable, "-I", "-c", "import torch; print(torch.__version__, torch.get_num_threads())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -125,6 +143,7 @@ def machine() -> dict:
 def moons_inputs() -> dict:
     """Chapter 11's data and initial weights, made once here and handed to every library."""
     from sklearn.datasets import make_moons
+
     points, labels = make_moons(n_samples=100, noise=0.1, random_state=0)
     X = [[float(a), float(b)] for a, b in points]
     Y = [1.0 if label == 1 else -1.0 for label in labels]
@@ -143,15 +162,21 @@ def moons_inputs() -> dict:
 
 def measure(quick: bool) -> dict:
     old = fetch_old_micrograd()
-    report = {"generated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "libraries": LIBRARIES, "quick": quick,
-              "notes": ["Each figure is the median of several repeats, each library in a fresh subprocess, all in "
-                        "one run; the cyclic garbage collector is on, as Python starts.",
-                        "micrograd 0.1.0 orders the graph recursively, so for the deep graphs (chains, and the "
-                        "wide graph's 10,000 additions) its recursion limit is raised; the book's micrograd runs "
-                        "at Python's default limit.",
-                        "Peak memory is traced with tracemalloc, which sees Python's allocations only; PyTorch "
-                        "allocates its tensors in C++, so it has no comparable figure."]}
+    report = {
+        "generated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "libraries": LIBRARIES,
+        "quick": quick,
+        "notes": [
+            "Each figure is the median of several repeats, each library in a fresh subprocess, all in "
+            "one run; the cyclic garbage collector is on, as Python starts.",
+            "micrograd 0.1.0 orders the graph recursively, so for the deep graphs (chains, and the "
+            "wide graph's 10,000 additions) its recursion limit is raised; the book's micrograd runs "
+            "at Python's default limit.",
+            "Peak memory is traced with tracemalloc, which sees Python's allocations only; PyTorch "
+            "allocates its tensors in C++, so it has no comparable figure.",
+        ],
+    }
     inputs = moons_inputs()
 
     def deep(library, n):
@@ -170,8 +195,7 @@ def measure(quick: bool) -> dict:
         memory[library] = run_job(library, "moons_memory", old, **inputs)
         progress(f"{library:16} {memory[library]['peak_bytes'] / 1e6:9.2f} MB peak")
 
-    print("workloads 2 and 3, and the depth scaling: chains y <- y * w + c, and a wide sum of products",
-          flush=True)
+    print("workloads 2 and 3, and the depth scaling: chains y <- y * w + c, and a wide sum of products", flush=True)
     depths = [d for d in DEPTHS if not (quick and d > CHAIN)]
     chains = {library: {} for library in LIBRARIES}
     for n in depths:
@@ -179,19 +203,29 @@ def measure(quick: bool) -> dict:
         for library in LIBRARIES:
             result = run_job(library, "chain", old, n=n, repeats=repeats, **deep(library, n))
             chains[library][str(n)] = result
-            progress(f"chain {n:>9,} {library:16} {result['total_per_op_us']:7.2f} us per operation "
-                     f"(backward {result['backward_per_op_us']:.2f})")
+            progress(
+                f"chain {n:>9,} {library:16} {result['total_per_op_us']:7.2f} us per operation "
+                f"(backward {result['backward_per_op_us']:.2f})"
+            )
     wide = {}
     for library in LIBRARIES:
-        wide[library] = run_job(library, "wide", old, n=WIDE, repeats=9 if not quick else 3,
-                                **deep(library, WIDE))
-        progress(f"wide  {WIDE:>9,} {library:16} {wide[library]['total_per_op_us']:7.2f} us per operation "
-                 f"(backward {wide[library]['backward_per_op_us']:.2f})")
-    chain_memory = {library: run_job(library, "chain_memory", old, n=CHAIN, **deep(library, CHAIN))
-                    for library in ("ours", "micrograd-0.1.0")}
+        wide[library] = run_job(library, "wide", old, n=WIDE, repeats=9 if not quick else 3, **deep(library, WIDE))
+        progress(
+            f"wide  {WIDE:>9,} {library:16} {wide[library]['total_per_op_us']:7.2f} us per operation "
+            f"(backward {wide[library]['backward_per_op_us']:.2f})"
+        )
+    chain_memory = {
+        library: run_job(library, "chain_memory", old, n=CHAIN, **deep(library, CHAIN))
+        for library in ("ours", "micrograd-0.1.0")
+    }
 
-    report["workloads"] = {"moons_step": moons, "moons_memory": memory, "chains": chains, "wide": wide,
-                           "chain_memory": chain_memory}
+    report["workloads"] = {
+        "moons_step": moons,
+        "moons_memory": memory,
+        "chains": chains,
+        "wide": wide,
+        "chain_memory": chain_memory,
+    }
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarize(report)
     return report
@@ -210,26 +244,26 @@ def summarize(report: dict) -> dict:
         "moons_speedup_vs_0.1.0": ratio(moons["micrograd-0.1.0"]["median_s"], moons["ours"]["median_s"]),
         "moons_speedup_vs_torch": ratio(moons["torch"]["median_s"], moons["ours"]["median_s"]),
         "moons_loss_after_10_steps": {lib: moons[lib]["loss_after_steps"] for lib in LIBRARIES},
-        "moons_loss_difference": abs(moons["ours"]["loss_after_steps"]
-                                     - moons["micrograd-0.1.0"]["loss_after_steps"]),
+        "moons_loss_difference": abs(moons["ours"]["loss_after_steps"] - moons["micrograd-0.1.0"]["loss_after_steps"]),
         "moons_loss_difference_vs_torch": abs(moons["ours"]["loss_after_steps"] - moons["torch"]["loss_after_steps"]),
         "moons_peak_memory_mb": {lib: memory[lib]["peak_bytes"] / 1e6 for lib in memory},
-        "moons_memory_fraction_of_0.1.0": ratio(memory["ours"]["peak_bytes"],
-                                                memory["micrograd-0.1.0"]["peak_bytes"]),
+        "moons_memory_fraction_of_0.1.0": ratio(memory["ours"]["peak_bytes"], memory["micrograd-0.1.0"]["peak_bytes"]),
         "chain_per_op_us": {lib: chain[lib]["total_per_op_us"] for lib in LIBRARIES},
         "chain_speedup_vs_torch": ratio(chain["torch"]["total_per_op_us"], chain["ours"]["total_per_op_us"]),
-        "chain_backward_speedup_vs_torch": ratio(chain["torch"]["backward_per_op_us"],
-                                                 chain["ours"]["backward_per_op_us"]),
-        "chain_speedup_vs_0.1.0": ratio(chain["micrograd-0.1.0"]["total_per_op_us"],
-                                        chain["ours"]["total_per_op_us"]),
+        "chain_backward_speedup_vs_torch": ratio(
+            chain["torch"]["backward_per_op_us"], chain["ours"]["backward_per_op_us"]
+        ),
+        "chain_speedup_vs_0.1.0": ratio(chain["micrograd-0.1.0"]["total_per_op_us"], chain["ours"]["total_per_op_us"]),
         "wide_per_op_us": {lib: wide[lib]["total_per_op_us"] for lib in LIBRARIES},
         "wide_speedup_vs_torch": ratio(wide["torch"]["total_per_op_us"], wide["ours"]["total_per_op_us"]),
-        "wide_backward_speedup_vs_torch": ratio(wide["torch"]["backward_per_op_us"],
-                                                wide["ours"]["backward_per_op_us"]),
+        "wide_backward_speedup_vs_torch": ratio(
+            wide["torch"]["backward_per_op_us"], wide["ours"]["backward_per_op_us"]
+        ),
         "wide_speedup_vs_0.1.0": ratio(wide["micrograd-0.1.0"]["total_per_op_us"], wide["ours"]["total_per_op_us"]),
         "depth_per_op_us": {lib: {n: r["total_per_op_us"] for n, r in chains[lib].items()} for lib in LIBRARIES},
-        "depth_backward_per_op_us": {lib: {n: r["backward_per_op_us"] for n, r in chains[lib].items()}
-                                     for lib in LIBRARIES},
+        "depth_backward_per_op_us": {
+            lib: {n: r["backward_per_op_us"] for n, r in chains[lib].items()} for lib in LIBRARIES
+        },
     }
     # Linear time means a flat time per operation: the deepest chain against the shallowest.
     for key in ("depth_per_op_us", "depth_backward_per_op_us"):
@@ -246,48 +280,68 @@ def summarize(report: dict) -> dict:
         "moons_loss_difference": summary["moons_loss_difference"] <= TARGETS["moons_loss_difference"],
         "chain_speedup_vs_torch": summary["chain_speedup_vs_torch"] >= TARGETS["chain_speedup_vs_torch"],
         "wide_speedup_vs_torch": summary["wide_speedup_vs_torch"] >= TARGETS["wide_speedup_vs_torch"],
-        "moons_memory_fraction_of_0.1.0": (summary["moons_memory_fraction_of_0.1.0"]
-                                           <= TARGETS["moons_memory_fraction_of_0.1.0"]),
+        "moons_memory_fraction_of_0.1.0": (
+            summary["moons_memory_fraction_of_0.1.0"] <= TARGETS["moons_memory_fraction_of_0.1.0"]
+        ),
     }
-    summary["targets"] = {name: {"required": TARGETS[name], "measured": summary[name], "met": ok}
-                          for name, ok in met.items()}
+    summary["targets"] = {
+        name: {"required": TARGETS[name], "measured": summary[name], "met": ok} for name, ok in met.items()
+    }
     summary["all_targets_met"] = all(met.values()) and agree
     return summary
 
 
 def _same(checks: list[list[float]]) -> bool:
     first = checks[0]
-    return all(len(c) == len(first) and all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(c, first))
-               for c in checks[1:])
+    return all(
+        len(c) == len(first) and all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(c, first))
+        for c in checks[1:]
+    )
 
 
 def print_summary(report: dict) -> None:
     s, m = report["summary"], report["machine"]
     print()
-    print(f"machine: {m['cpu']}, {m['cores']} cores, {m['python']}, torch {m['torch']} "
-          f"({m['torch_threads']} threads); load average {m['load_average_at_start']} -> "
-          f"{m['load_average_at_end']}")
-    print(f"1. moons training step: ours {s['moons_step_ms']['ours']:.1f} ms, micrograd 0.1.0 "
-          f"{s['moons_step_ms']['micrograd-0.1.0']:.1f} ms, PyTorch {s['moons_step_ms']['torch']:.1f} ms "
-          f"-> {s['moons_speedup_vs_0.1.0']:.1f}x faster than 0.1.0, {s['moons_speedup_vs_torch']:.1f}x than PyTorch")
-    print(f"   loss after 10 steps: |ours - 0.1.0| = {s['moons_loss_difference']:.1e}, "
-          f"|ours - PyTorch| = {s['moons_loss_difference_vs_torch']:.1e}")
-    print(f"   peak memory: ours {s['moons_peak_memory_mb']['ours']:.2f} MB, 0.1.0 "
-          f"{s['moons_peak_memory_mb']['micrograd-0.1.0']:.2f} MB -> "
-          f"{s['moons_memory_fraction_of_0.1.0']:.2f} of 0.1.0's")
-    print(f"2. chain of {CHAIN:,}: {s['chain_speedup_vs_torch']:.1f}x faster per operation than PyTorch "
-          f"(backward alone {s['chain_backward_speedup_vs_torch']:.1f}x), {s['chain_speedup_vs_0.1.0']:.1f}x "
-          f"than 0.1.0")
-    print(f"3. sum of {WIDE:,} products: {s['wide_speedup_vs_torch']:.1f}x faster per operation than PyTorch "
-          f"(backward alone {s['wide_backward_speedup_vs_torch']:.1f}x), {s['wide_speedup_vs_0.1.0']:.1f}x "
-          f"than 0.1.0")
-    depths = ", ".join(f"{int(n):,}: {us:.2f} us (backward {s['depth_backward_per_op_us']['ours'][n]:.2f})"
-                       for n, us in s["depth_per_op_us"]["ours"].items())
+    print(
+        f"machine: {m['cpu']}, {m['cores']} cores, {m['python']}, torch {m['torch']} "
+        f"({m['torch_threads']} threads); load average {m['load_average_at_start']} -> "
+        f"{m['load_average_at_end']}"
+    )
+    print(
+        f"1. moons training step: ours {s['moons_step_ms']['ours']:.1f} ms, micrograd 0.1.0 "
+        f"{s['moons_step_ms']['micrograd-0.1.0']:.1f} ms, PyTorch {s['moons_step_ms']['torch']:.1f} ms "
+        f"-> {s['moons_speedup_vs_0.1.0']:.1f}x faster than 0.1.0, {s['moons_speedup_vs_torch']:.1f}x than PyTorch"
+    )
+    print(
+        f"   loss after 10 steps: |ours - 0.1.0| = {s['moons_loss_difference']:.1e}, "
+        f"|ours - PyTorch| = {s['moons_loss_difference_vs_torch']:.1e}"
+    )
+    print(
+        f"   peak memory: ours {s['moons_peak_memory_mb']['ours']:.2f} MB, 0.1.0 "
+        f"{s['moons_peak_memory_mb']['micrograd-0.1.0']:.2f} MB -> "
+        f"{s['moons_memory_fraction_of_0.1.0']:.2f} of 0.1.0's"
+    )
+    print(
+        f"2. chain of {CHAIN:,}: {s['chain_speedup_vs_torch']:.1f}x faster per operation than PyTorch "
+        f"(backward alone {s['chain_backward_speedup_vs_torch']:.1f}x), {s['chain_speedup_vs_0.1.0']:.1f}x "
+        f"than 0.1.0"
+    )
+    print(
+        f"3. sum of {WIDE:,} products: {s['wide_speedup_vs_torch']:.1f}x faster per operation than PyTorch "
+        f"(backward alone {s['wide_backward_speedup_vs_torch']:.1f}x), {s['wide_speedup_vs_0.1.0']:.1f}x "
+        f"than 0.1.0"
+    )
+    depths = ", ".join(
+        f"{int(n):,}: {us:.2f} us (backward {s['depth_backward_per_op_us']['ours'][n]:.2f})"
+        for n, us in s["depth_per_op_us"]["ours"].items()
+    )
     print(f"   depth scaling (ours, per operation, at Python's default recursion limit): {depths}")
     print(f"all libraries computed the same values: {s['all_libraries_agree']}")
     for name, target in s["targets"].items():
-        print(f"   target {name}: {'met' if target['met'] else 'NOT MET'} "
-              f"(measured {target['measured']:.3g}, required {target['required']:g})")
+        print(
+            f"   target {name}: {'met' if target['met'] else 'NOT MET'} "
+            f"(measured {target['measured']:.3g}, required {target['required']:g})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     from benchmarks.chart import save
+
     save(report, args.out / "chart.png")
     print_summary(report)
     print(f"\nwrote {args.out / 'report.json'} and {args.out / 'chart.png'}")

@@ -6,6 +6,7 @@ With every solution and hidden cell opened:
 - no raster figure is drawn below 60 % of its width;
 - no graph (an SVG figure) is shrunk so far that its text is smaller than 8 px.
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,8 +22,8 @@ from tools.chapters import toc_chapters
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
 WIDTHS = (1280, 1024)
-SMALLEST_FIGURE = 0.6       # of a raster figure's own width
-SMALLEST_TEXT_PX = 8.0      # in a graph
+SMALLEST_FIGURE = 0.6  # of a raster figure's own width
+SMALLEST_TEXT_PX = 8.0  # in a graph
 
 pytestmark = pytest.mark.book
 
@@ -55,7 +56,8 @@ MEASURE = """async () => {
   for (const img of document.querySelectorAll('article img')) {
     if (!shown(img) || !img.naturalWidth || (img.getAttribute('src') || '').endsWith('.svg')) continue;
     const ratio = img.getBoundingClientRect().width / img.naturalWidth;
-    if (ratio < %(figure)s) found.push(`figure drawn at ${Math.round(100 * ratio)} %% of its width: ${img.getAttribute('src')}`);
+    if (ratio < SMALLEST_FIGURE)
+      found.push(`figure drawn at ${Math.round(100 * ratio)} % of its width: ${img.getAttribute('src')}`);
   }
   for (const img of document.querySelectorAll('article img')) {
     if (!shown(img) || !(img.getAttribute('src') || '').endsWith('.svg')) continue;
@@ -64,10 +66,10 @@ MEASURE = """async () => {
     const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size') || '14'));
     if (box.length !== 4 || !sizes.length) continue;
     const px = Math.min(...sizes) * img.getBoundingClientRect().width / box[2];
-    if (px < %(text)s) found.push(`graph text drawn ${px.toFixed(1)} px high: ${img.getAttribute('src')}`);
+    if (px < SMALLEST_TEXT_PX) found.push(`graph text drawn ${px.toFixed(1)} px high: ${img.getAttribute('src')}`);
   }
   return found;
-}""" % {"figure": SMALLEST_FIGURE, "text": SMALLEST_TEXT_PX}
+}""".replace("SMALLEST_FIGURE", str(SMALLEST_FIGURE)).replace("SMALLEST_TEXT_PX", str(SMALLEST_TEXT_PX))
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -95,8 +97,9 @@ def layout(site, chromium) -> dict[tuple[str, int], list[str]]:
 
     found = {}
     with _serve(site) as origin, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium),
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         try:
             for width in WIDTHS:
                 context = browser.new_context(viewport={"width": width, "height": 900})
@@ -113,6 +116,7 @@ def layout(site, chromium) -> dict[tuple[str, int], list[str]]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_nothing_is_cut_off(layout, width):
-    problems = [f"{name} at {w} px: {item}" for (name, w), items in sorted(layout.items()) if w == width
-                for item in items]
+    problems = [
+        f"{name} at {w} px: {item}" for (name, w), items in sorted(layout.items()) if w == width for item in items
+    ]
     assert not problems, f"{len(problems)} things cut off or too small:\n  " + "\n  ".join(problems[:80])

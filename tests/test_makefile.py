@@ -1,4 +1,5 @@
 """The Makefile's targets do what the README promises: the gates check, and only `make tangle` writes."""
+
 from __future__ import annotations
 
 import shutil
@@ -14,8 +15,9 @@ COPIED = ["Makefile", "_config.yml", "_toc.yml", "requirements.txt", "book", "mi
 
 def _dry_run(target: str) -> str:
     """The commands `make TARGET` would run (the .venv stamp taken as up to date)."""
-    result = subprocess.run(["make", "-n", "-o", ".venv/.installed", target], cwd=ROOT, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed", target], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     return result.stdout
 
 
@@ -24,8 +26,11 @@ def test_the_gates_check_the_generated_files_and_never_write_them(target):
     commands = _dry_run(target)
     assert "tools.tangle --check" in commands and "tools.notebooks --check" in commands
     assert "ruff check" in commands and "ruff format --check" in commands
-    written = [line for line in commands.splitlines()
-               if ("tools.tangle" in line or "tools.notebooks" in line) and "--check" not in line]
+    written = [
+        line
+        for line in commands.splitlines()
+        if ("tools.tangle" in line or "tools.notebooks" in line) and "--check" not in line
+    ]
     assert not written, f"`make {target}` would rewrite generated files, hiding drift: {written}"
     assert commands.index("--check") < commands.index("pytest")
 
@@ -52,8 +57,12 @@ def test_a_hand_edited_generated_file_fails_the_gate(tmp_path, edited):
     copy = _copy(tmp_path)
     with open(copy / edited, "a", encoding="utf-8") as stream:
         stream.write("\n# edited by hand\n")
-    result = subprocess.run(["make", "-s", "-o", ".venv/.installed", "-o", "dot", "generated",
-                             f"PY={sys.executable}", "VENV=.venv"], cwd=copy, capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(copy)})
+    result = subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", "-o", "dot", "generated", f"PY={sys.executable}", "VENV=.venv"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(copy)},
+    )
     assert result.returncode != 0
     assert edited in result.stderr, result.stderr[-2000:]

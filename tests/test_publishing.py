@@ -7,6 +7,7 @@
   cell that writes the chapter's snapshot of `micrograd` and imports it from there; each runs alone in an empty
   folder.
 """
+
 import os
 import re
 from pathlib import Path
@@ -34,6 +35,7 @@ def local_env(**extra):
 
 
 # -- the effective configuration ---------------------------------------------------------------------------------
+
 
 def test_a_local_build_has_no_repository_buttons():
     config = site_config.effective_config(ROOT, local_env())
@@ -71,6 +73,7 @@ def test_the_mathjax_of_the_site_is_its_own():
 
 # -- the buttons in built pages ----------------------------------------------------------------------------------
 
+
 def _header(page: Path):
     """The buttons above the article (launch, repository, download, ...)."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
@@ -81,8 +84,12 @@ def _links(page: Path) -> list[str]:
     return [a["href"] for a in _header(page).find_all("a", href=True)]
 
 
-REPOSITORY_BUTTONS = (".dropdown-launch-buttons", ".btn-source-repository-button", ".btn-source-edit-button",
-                      ".btn-source-issues-button")
+REPOSITORY_BUTTONS = (
+    ".dropdown-launch-buttons",
+    ".btn-source-repository-button",
+    ".btn-source-edit-button",
+    ".btn-source-issues-button",
+)
 
 
 @pytest.mark.book
@@ -95,8 +102,9 @@ def test_the_site_links_only_to_its_own_repository(site):
             expected = f"https://github.com/{github}"
             repository_links = [link for link in links if "github.com" in link and "colab" not in link]
             assert expected in links, f"{page.name}: no repository button to {expected}"
-            assert all(link.startswith(expected + "/") or link == expected for link in repository_links), \
+            assert all(link.startswith(expected + "/") or link == expected for link in repository_links), (
                 repository_links
+            )
         else:
             addresses = [link for link in links if "://" in link]
             assert not addresses, f"{page.name}: the buttons of a local build link to {addresses}"
@@ -111,8 +119,9 @@ def test_every_chapter_offers_its_notebook_for_download(site):
         notebook_links = [link for link in _links(page) if link.endswith(".ipynb") and "://" not in link]
         assert notebook_links, f"{page.name}: no .ipynb download"
         downloaded = (page.parent / notebook_links[0]).resolve()
-        assert downloaded.read_bytes() == notebooks.notebook_path(chapter).read_bytes(), \
+        assert downloaded.read_bytes() == notebooks.notebook_path(chapter).read_bytes(), (
             f"{page.name}: the .ipynb download is not notebooks/{chapter.stem}.ipynb"
+        )
         source_links = [link for link in _links(page) if link.endswith(f"_sources/{chapter.relative_to(ROOT)}")]
         assert source_links, f"{page.name}: no .md download"
         assert _header(page).select_one(".btn-download-pdf-button"), f"{page.name}: no print-to-PDF button"
@@ -123,7 +132,9 @@ def _mini_book_with_notebook(tmp_path: Path, notebook: bool = True) -> Path:
     (source / "book").mkdir(parents=True)
     copy_config(source)
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/one\n")
-    (source / "book" / "one.md").write_text(FRONT_MATTER + "# One\n\nSome $x^2$.\n\n```{code-cell} ipython3\n1 + 1\n```\n")
+    (source / "book" / "one.md").write_text(
+        FRONT_MATTER + "# One\n\nSome $x^2$.\n\n```{code-cell} ipython3\n1 + 1\n```\n"
+    )
     if notebook:
         notebooks.write(source)
     return source
@@ -138,18 +149,23 @@ def test_built_in_github_actions_the_buttons_point_at_the_repository_and_the_not
     links = set(_links(page))
     repo = f"https://github.com/{OWNER_REPO}"
     expected = {
-        repo,                                                                       # repository
-        f"{repo}/edit/main/book/one.md",                                            # edit this page
+        repo,  # repository
+        f"{repo}/edit/main/book/one.md",  # edit this page
         f"https://colab.research.google.com/github/{OWNER_REPO}/blob/main/notebooks/one.ipynb",
         f"https://mybinder.org/v2/gh/{OWNER_REPO}/main?urlpath=lab/tree/notebooks/one.ipynb",
-        "../_sources/book/one.ipynb",                                               # download .ipynb
-        "../_sources/book/one.md",                                                  # download .md
+        "../_sources/book/one.ipynb",  # download .ipynb
+        "../_sources/book/one.md",  # download .md
     }
     assert expected <= links, f"missing: {expected - links}"
     assert any(link.startswith(f"{repo}/issues/new") for link in links), "no open-an-issue button"
-    others = [link for link in links if any(host in link for host in NOWHERE)
-              and not link.startswith((repo, "https://colab.research.google.com/github/" + OWNER_REPO,
-                                       "https://mybinder.org/v2/gh/" + OWNER_REPO))]
+    others = [
+        link
+        for link in links
+        if any(host in link for host in NOWHERE)
+        and not link.startswith(
+            (repo, "https://colab.research.google.com/github/" + OWNER_REPO, "https://mybinder.org/v2/gh/" + OWNER_REPO)
+        )
+    ]
     assert not others, f"links to other repositories: {others}"
 
 
@@ -174,6 +190,7 @@ def test_a_chapter_without_its_notebook_fails_the_build_with_launch_buttons(tmp_
 
 # -- the notebooks ---------------------------------------------------------------------------------------------
 
+
 def test_the_notebooks_are_what_the_chapters_give():
     problems = notebooks.stale(ROOT)
     assert not problems, "\n".join(problems) + "\nRun `make notebooks` (or `make tangle`) and commit notebooks/."
@@ -192,8 +209,9 @@ def test_a_notebook_is_its_chapter_after_a_setup_cell(chapter):
         assert repr(path) in first.source and text.split("\n")[-2] in first.source
     built = read_myst_markdown_notebook(chapter.read_text(encoding="utf-8"), parser_config(ROOT))
     code = [(c.source, c.metadata.get("tags", [])) for c in rest if c.cell_type == "code"]
-    assert code == [(notebooks.notebook_code(c.source), c.metadata.get("tags", []))
-                    for c in built.cells if c.cell_type == "code"]
+    assert code == [
+        (notebooks.notebook_code(c.source), c.metadata.get("tags", [])) for c in built.cells if c.cell_type == "code"
+    ]
     assert f"chapters 1-{index}" in first.source or index <= 1
     assert notebook.metadata["kernelspec"]["name"] == "python3"
     assert all(not c.get("outputs") for c in rest if c.cell_type == "code")
@@ -205,7 +223,7 @@ def test_a_notebook_shows_no_myst_only_syntax(chapter):
     for cell in notebook.cells:
         if cell.cell_type != "markdown":
             continue
-        prose = re.sub(r"^(> )?(`{3,}).*?^(> )?\2$", "", cell.source, flags=re.M | re.S)    # code blocks aside
+        prose = re.sub(r"^(> )?(`{3,}).*?^(> )?\2$", "", cell.source, flags=re.M | re.S)  # code blocks aside
         assert not re.search(r"\{[a-z:-]+\}`", prose), prose[:300]
         assert not re.search(r"^(`{3,}|:{3,})\{", prose, re.M), prose[:300]
         assert not re.search(r"^\([\w-]+\)=$", prose, re.M), prose[:300]
@@ -213,14 +231,17 @@ def test_a_notebook_shows_no_myst_only_syntax(chapter):
 
 def test_myst_markdown_becomes_jupyter_markdown():
     titles = {"02-derivatives": "Derivatives"}
-    text = ("See {doc}`02-derivatives`, {doc}`this one <02-derivatives>` and {ref}`sec-x`; "
-            "$x$ is {glue:text}`value`.\n\n(sec-x)=\n## Title\n\n"
-            "````{admonition} Solution\n:class: dropdown\n\nBody text.\n\n```python\nx = 1\n```\n````\n"
-            "```{note}\nA note.\n```")
+    text = (
+        "See {doc}`02-derivatives`, {doc}`this one <02-derivatives>` and {ref}`sec-x`; "
+        "$x$ is {glue:text}`value`.\n\n(sec-x)=\n## Title\n\n"
+        "````{admonition} Solution\n:class: dropdown\n\nBody text.\n\n```python\nx = 1\n```\n````\n"
+        "```{note}\nA note.\n```"
+    )
     assert notebooks.jupyter_markdown(text, titles) == (
         "See [Derivatives](02-derivatives.ipynb), [this one](02-derivatives.ipynb) and sec-x; "
         "$x$ is `value` (computed below).\n\n## Title\n\n"
-        "> **Solution**\n>\n> Body text.\n>\n> ```python\n> x = 1\n> ```\n\n> **Note**\n>\n> A note.")
+        "> **Solution**\n>\n> Body text.\n>\n> ```python\n> x = 1\n> ```\n\n> **Note**\n>\n> A note."
+    )
 
 
 @pytest.mark.book
@@ -231,8 +252,9 @@ def test_a_notebook_runs_alone_in_an_empty_folder(chapter, tmp_path):
     notebook = nbformat.read(notebooks.notebook_path(chapter), as_version=4)
     saved = os.environ.pop("PYTHONPATH", None)
     try:
-        client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(tmp_path)}})
+        client = NotebookClient(
+            notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        )
         client.execute()
     finally:
         if saved is not None:
@@ -253,14 +275,21 @@ def test_a_recorded_repository_address_is_the_repository_the_site_is_built_from(
     recorded = site_config.repository_url(ROOT)
     expected = f"https://github.com/{github}"
     assert recorded in ("", expected), (
-        f"_config.yml says `repository: url: {recorded}`, but this is {expected}: correct it (or leave it empty)")
+        f"_config.yml says `repository: url: {recorded}`, but this is {expected}: correct it (or leave it empty)"
+    )
 
 
-@pytest.mark.parametrize("recorded, passes", [("", True), (f"https://github.com/{OWNER_REPO}", True),
-                                              (f"https://github.com/{OWNER_REPO}/", True),
-                                              ("https://github.com/upstream/some-book", False)])
+@pytest.mark.parametrize(
+    "recorded, passes",
+    [
+        ("", True),
+        (f"https://github.com/{OWNER_REPO}", True),
+        (f"https://github.com/{OWNER_REPO}/", True),
+        ("https://github.com/upstream/some-book", False),
+    ],
+)
 def test_the_repository_check_passes_a_fork_as_it_comes(tmp_path, monkeypatch, recorded, passes):
-    (tmp_path / "_config.yml").write_text(f"repository:\n  url: \"{recorded}\"\n")
+    (tmp_path / "_config.yml").write_text(f'repository:\n  url: "{recorded}"\n')
     monkeypatch.setenv("GITHUB_REPOSITORY", OWNER_REPO)
     monkeypatch.setitem(globals(), "ROOT", tmp_path)
     if passes:
@@ -271,10 +300,16 @@ def test_the_repository_check_passes_a_fork_as_it_comes(tmp_path, monkeypatch, r
 
 
 def test_binder_has_the_pinned_versions():
-    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
-                if "==" in line and not line.startswith("#"))
-    binder = [line for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
-              if line and not line.startswith(("#", "-"))]
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    binder = [
+        line
+        for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+        if line and not line.startswith(("#", "-"))
+    ]
     assert binder
     for line in binder:
         name, version = line.split("==")

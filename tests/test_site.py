@@ -7,12 +7,13 @@ request intercepted (interception would hide the browser's own requests, such as
 A page passes when it logs no console error or warning, no request fails (as the browser or the server saw
 it), no request leaves the site's origin (they cannot: every other host name resolves to nothing; they are
 reported), the page's icon loads, every formula is typeset by the MathJax the site ships, every image is
-loaded and every figure has a size.  The chapters are read in order by clicking "next" (and once "previous"), and the search box
-must find "backpropagation".  A screenshot of each chapter is saved under _build/screenshots/.
+loaded and every figure has a size.  The chapters are read in order by clicking "next" (and once "previous"),
+and the search box must find "backpropagation".  A screenshot of each chapter is saved under _build/screenshots/.
 
 Without a browser: every figure says what it shows (alt text or a caption), the headings of each page are in
 order, and every link and image reference inside the site resolves.
 """
+
 from __future__ import annotations
 
 import functools
@@ -37,8 +38,12 @@ CHAPTERS = toc_chapters(ROOT)
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Without --disable-background-networking Chromium calls Google's hosts by itself.  No host but 127.0.0.1
 # resolves, so nothing a page asks for can leave the machine.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
 ICON_WAIT_S = 5.0
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 TIMEOUT_MS = 30_000
@@ -53,11 +58,15 @@ def page_name(chapter: Path) -> str:
 
 def site_pages(site: Path) -> list[str]:
     """Every HTML page of the site (the theme's and Sphinx's assets aside)."""
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
-                  if p.relative_to(site).parts[0] not in ("_static", "_sources", "_images"))
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if p.relative_to(site).parts[0] not in ("_static", "_sources", "_images")
+    )
 
 
 # -- the browser ------------------------------------------------------------------------------------------------
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
@@ -70,8 +79,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @dataclass
 class Server:
-    origin: str                                             # http://127.0.0.1:PORT
-    answers: list = field(default_factory=list)             # (path, HTTP status) of every request, in order
+    origin: str  # http://127.0.0.1:PORT
+    answers: list = field(default_factory=list)  # (path, HTTP status) of every request, in order
 
 
 @contextmanager
@@ -93,10 +102,11 @@ def serve(directory: Path):
 @dataclass
 class PageReport:
     """What the browser saw of one page."""
+
     console_errors: list = field(default_factory=list)
     failed_requests: list = field(default_factory=list)
     off_origin: list = field(default_factory=list)
-    math: int = 0                       # elements holding a formula
+    math: int = 0  # elements holding a formula
     untypeset: list = field(default_factory=list)
     math_errors: list = field(default_factory=list)
     font_errors: list = field(default_factory=list)
@@ -105,17 +115,17 @@ class PageReport:
     empty_figures: list = field(default_factory=list)
     previous: str | None = None
     next: str | None = None
-    icons: list = field(default_factory=list)            # the icons the page declares (<link rel="icon">)
-    icon_answers: list = field(default_factory=list)     # what the server answered the browser's requests for one
+    icons: list = field(default_factory=list)  # the icons the page declares (<link rel="icon">)
+    icon_answers: list = field(default_factory=list)  # what the server answered the browser's requests for one
     visited: bool = False
 
 
 @dataclass
 class Crawl:
     origin: str
-    reports: dict = field(default_factory=dict)             # page name -> PageReport (from the server)
-    disk_reports: dict = field(default_factory=dict)        # page name -> PageReport (from file://)
-    navigation: list = field(default_factory=list)          # problems met while clicking through
+    reports: dict = field(default_factory=dict)  # page name -> PageReport (from the server)
+    disk_reports: dict = field(default_factory=dict)  # page name -> PageReport (from file://)
+    navigation: list = field(default_factory=list)  # problems met while clicking through
     search_results: list = field(default_factory=list)
     search_problem: str = ""
     screenshots: list = field(default_factory=list)
@@ -157,7 +167,8 @@ INSPECT = """() => {
   document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
   const figures = [...document.querySelectorAll('article img, article .cell_output svg, article figure svg')]
       .filter(e => !(e.parentElement && e.parentElement.closest('svg')));
-  report.empty_figures = figures.filter(e => { const r = e.getBoundingClientRect(); return !(r.width > 0 && r.height > 0); })
+  report.empty_figures = figures
+      .filter(e => { const r = e.getBoundingClientRect(); return !(r.width > 0 && r.height > 0); })
       .map(e => e.getAttribute('src') || ('inline svg: ' + text(e)));
   report.icons = [...document.querySelectorAll('link[rel~="icon"]')].map(l => l.href);
   const link = s => { const a = document.querySelector(s); return a ? a.href : null; };
@@ -188,7 +199,7 @@ class Tab:
         return url.startswith(self.base) or url.startswith(("data:", "blob:", "about:"))
 
     def _request(self, request):
-        if not self.allowed(request.url):       # it fails: no other host resolves (CHROMIUM_ARGS)
+        if not self.allowed(request.url):  # it fails: no other host resolves (CHROMIUM_ARGS)
             self.report.off_origin.append(request.url)
 
     def _console(self, message):
@@ -200,7 +211,7 @@ class Tab:
         self.report.console_errors.append(f"uncaught {error}")
 
     def _failed(self, request):
-        if self.allowed(request.url):       # requests to other origins are reported as such
+        if self.allowed(request.url):  # requests to other origins are reported as such
             self.report.failed_requests.append(f"{request.url}: {request.failure}")
 
     def _response(self, response):
@@ -248,10 +259,11 @@ class Tab:
         and any other that failed."""
         icons = {urlsplit(url).path for url in self.report.icons} | {"/favicon.ico"}
         deadline = time.monotonic() + ICON_WAIT_S
-        while not any(urlsplit(path).path in icons for path, _ in server.answers[since:]) \
-                and time.monotonic() < deadline:
+        while (
+            not any(urlsplit(path).path in icons for path, _ in server.answers[since:]) and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
-        self.page.wait_for_timeout(250)     # the console message of a failed icon follows its answer
+        self.page.wait_for_timeout(250)  # the console message of a failed icon follows its answer
         for path, status in server.answers[since:]:
             if urlsplit(path).path in icons:
                 self.report.icon_answers.append(f"{path}: HTTP {status}")
@@ -263,8 +275,15 @@ def _launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-def _first_visit(playwright, base: str, name: str, reports: dict, crawl: Crawl, server: Server | None = None,
-                 screenshot: bool = False) -> None:
+def _first_visit(
+    playwright,
+    base: str,
+    name: str,
+    reports: dict,
+    crawl: Crawl,
+    server: Server | None = None,
+    screenshot: bool = False,
+) -> None:
     """Open page `name` as a first-time reader does: a browser just started (Chromium remembers icons, and icons it
     could not load, across contexts), a new context, and this page its first navigation."""
     from playwright.sync_api import Error as PlaywrightError
@@ -275,7 +294,7 @@ def _first_visit(playwright, base: str, name: str, reports: dict, crawl: Crawl, 
         tab.start(name)
         since = len(server.answers) if server else 0
         tab.page.goto(tab.url(name))
-        if name == "index.html":        # a redirect to the first chapter (test_next_and_previous_... checks it)
+        if name == "index.html":  # a redirect to the first chapter (test_next_and_previous_... checks it)
             try:
                 tab.page.wait_for_url(tab.url(page_name(CHAPTERS[0])), timeout=10_000)
             except PlaywrightError:
@@ -301,8 +320,9 @@ def _browse(site: Path) -> Crawl:
         # Every page as a reader's first visit; then every chapter opened as a file, as a reader of a
         # downloaded copy does.
         for name in names:
-            _first_visit(playwright, server.origin + "/", name, crawl.reports, crawl, server,
-                         screenshot=name in chapters)
+            _first_visit(
+                playwright, server.origin + "/", name, crawl.reports, crawl, server, screenshot=name in chapters
+            )
         for name in chapters:
             _first_visit(playwright, site.resolve().as_uri() + "/", name, crawl.disk_reports, crawl)
         # A reader going on from page to page, and searching.
@@ -345,7 +365,7 @@ def _read_in_order(tab: Tab, chapters, crawl):
         if report.next != tab.url(following):
             crawl.navigation.append(f"{name}: 'next' leads to {report.next}, not {following}")
         tab.start(following)
-        if not report.next:             # nothing to click: go on without waiting for a link that is not there
+        if not report.next:  # nothing to click: go on without waiting for a link that is not there
             page.goto(tab.url(following))
             continue
         try:
@@ -390,8 +410,10 @@ def _search(tab: Tab, chapters, crawl):
 def crawl(site) -> Crawl:
     assert (site / "index.html").is_file(), f"no site in {site}"
     if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: the browser test needs Debian's chromium package "
-                    "(`make setup` installs it; or point CHROMIUM at a Chromium or Chrome)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser test needs Debian's chromium package "
+            "(`make setup` installs it; or point CHROMIUM at a Chromium or Chrome)"
+        )
     return _browse(site)
 
 
@@ -401,7 +423,7 @@ def _problems(crawl: Crawl, attribute: str, where=("server", "disk")) -> list[st
         if source not in where:
             continue
         for name, report in sorted(reports.items()):
-            for item in dict.fromkeys(getattr(report, attribute)):     # once each, in order
+            for item in dict.fromkeys(getattr(report, attribute)):  # once each, in order
                 found.append(f"{name} ({'from disk' if source == 'disk' else 'served'}): {item}")
     return found
 
@@ -417,8 +439,10 @@ def test_every_page_was_opened(crawl, site):
     missing = [n for n in names if not (n in crawl.reports and crawl.reports[n].visited)]
     assert not missing, f"pages the browser never opened: {missing}"
     assert set(crawl.disk_reports) == {page_name(c) for c in CHAPTERS}
-    print(f"\nbrowser: {len(names)} pages served and {len(crawl.disk_reports)} chapters from disk "
-          f"in {crawl.seconds:.0f} s; screenshots in {SCREENSHOTS.relative_to(ROOT)}/")
+    print(
+        f"\nbrowser: {len(names)} pages served and {len(crawl.disk_reports)} chapters from disk "
+        f"in {crawl.seconds:.0f} s; screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+    )
 
 
 def test_no_console_errors(crawl):
@@ -431,10 +455,12 @@ def test_every_page_has_an_icon_that_loads(crawl):
     problems = []
     for name, report in sorted(crawl.reports.items()):
         if not report.icons:
-            problems.append(f"{name}: declares no icon (<link rel=\"icon\">)")
+            problems.append(f'{name}: declares no icon (<link rel="icon">)')
         if not report.icon_answers:
-            problems.append(f"{name}: the browser asked for no icon within {ICON_WAIT_S:.0f} s of a first visit; "
-                            "the test no longer sees what a first visit does")
+            problems.append(
+                f"{name}: the browser asked for no icon within {ICON_WAIT_S:.0f} s of a first visit; "
+                "the test no longer sees what a first visit does"
+            )
         problems += [f"{name}: icon {answer}" for answer in report.icon_answers if not answer.endswith("HTTP 200")]
     _fail_with(problems, "problems with the pages' icon")
 
@@ -452,8 +478,10 @@ def test_math_is_typeset_by_the_sites_own_mathjax(crawl):
     for source, reports in (("served", crawl.reports), ("from disk", crawl.disk_reports)):
         for name, report in sorted(reports.items()):
             if report.untypeset:
-                problems.append(f"{name} ({source}): {len(report.untypeset)} of {report.math} formulas left as "
-                                f"TeX, the first: {report.untypeset[0]}")
+                problems.append(
+                    f"{name} ({source}): {len(report.untypeset)} of {report.math} formulas left as "
+                    f"TeX, the first: {report.untypeset[0]}"
+                )
     problems += _problems(crawl, "math_errors") + _problems(crawl, "font_errors")
     _fail_with(problems, "formulas not typeset (or fonts not loaded)")
     with_math = [name for name, report in crawl.reports.items() if report.math]
@@ -472,8 +500,9 @@ def test_next_and_previous_lead_through_the_chapters_in_order(crawl):
 def test_search_finds_backpropagation(crawl):
     assert not crawl.search_problem, crawl.search_problem
     chapter = page_name(next(c for c in CHAPTERS if "backpropagation" in c.stem))
-    assert any(urlsplit(url).path.endswith("/" + chapter) for url in crawl.search_results), \
+    assert any(urlsplit(url).path.endswith("/" + chapter) for url in crawl.search_results), (
         f"searching 'backpropagation' found {crawl.search_results}, not {chapter}"
+    )
 
 
 def test_a_screenshot_of_every_chapter(crawl):
@@ -483,6 +512,7 @@ def test_a_screenshot_of_every_chapter(crawl):
 
 
 # -- without a browser --------------------------------------------------------------------------------------------
+
 
 def _soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -549,34 +579,53 @@ def test_every_figure_says_what_it_shows(site):
             if cell is not None and len(cells) == len(code_cells):
                 code = code_cells[cells.index(cell)]
                 where = f"{chapter.relative_to(ROOT).as_posix()}:{code.fence_line}"
-                problems.append(f"{where} (section \"{code.section}\"): the cell draws {Path(what).name}, "
-                                "with neither alt text nor a caption")
+                problems.append(
+                    f'{where} (section "{code.section}"): the cell draws {Path(what).name}, '
+                    "with neither alt text nor a caption"
+                )
             else:
                 heading = figure.find_previous(["h1", "h2", "h3", "h4"])
                 section = heading.get_text(" ", strip=True).rstrip("#").strip() if heading else "?"
-                problems.append(f"{chapter.relative_to(ROOT).as_posix()} (section \"{section}\"): the figure "
-                                f"{what} has neither alt text nor a caption")
+                problems.append(
+                    f'{chapter.relative_to(ROOT).as_posix()} (section "{section}"): the figure '
+                    f"{what} has neither alt text nor a caption"
+                )
     assert figures, "the chapters have no figures at all"
-    _fail_with(problems, f"of {figures} figures say nothing about what they show. Give each cell below "
-                         "`mystnb: image: alt: <what the figure shows>` and/or `mystnb: figure: caption: <...>` "
-                         "in its options (the `---` block at the top of the cell)")
+    _fail_with(
+        problems,
+        f"of {figures} figures say nothing about what they show. Give each cell below "
+        "`mystnb: image: alt: <what the figure shows>` and/or `mystnb: figure: caption: <...>` "
+        "in its options (the `---` block at the top of the cell)",
+    )
 
 
-@pytest.mark.parametrize("html, described", [
-    # What myst-nb writes for a cell with `mystnb: image: alt:` and `mystnb: figure: caption:` ...
-    ('<figure class="align-default" id="fig-line"><img alt="A straight line rising from 0 to 1" '
-     'src="../_images/7.png" /><figcaption><p><span class="caption-number">Fig. 1 </span><span '
-     'class="caption-text">The identity on [0, 1].</span><a class="headerlink" href="#fig-line">#</a></p>'
-     '</figcaption></figure>', True),
-    ('<img alt="A straight line rising from 0 to 1" src="../_images/7.png" />', True),
-    ('<figure><img alt="../_images/7.png" src="../_images/7.png" /><figcaption><p><span '
-     'class="caption-text">Loss against the step.</span></p></figcaption></figure>', True),
-    # ... and for a cell without them: the alt text is the file's name.
-    ('<img alt="../_images/a666.svg" src="../_images/a666.svg" />', False),
-    ('<img src="../_images/a666.svg" />', False),
-    ('<figure><img alt="" src="x.png" /><figcaption><p><span class="caption-number">Fig. 2 </span></p>'
-     '</figcaption></figure>', False),
-])
+@pytest.mark.parametrize(
+    "html, described",
+    [
+        # What myst-nb writes for a cell with `mystnb: image: alt:` and `mystnb: figure: caption:` ...
+        (
+            '<figure class="align-default" id="fig-line"><img alt="A straight line rising from 0 to 1" '
+            'src="../_images/7.png" /><figcaption><p><span class="caption-number">Fig. 1 </span><span '
+            'class="caption-text">The identity on [0, 1].</span><a class="headerlink" href="#fig-line">#</a></p>'
+            "</figcaption></figure>",
+            True,
+        ),
+        ('<img alt="A straight line rising from 0 to 1" src="../_images/7.png" />', True),
+        (
+            '<figure><img alt="../_images/7.png" src="../_images/7.png" /><figcaption><p><span '
+            'class="caption-text">Loss against the step.</span></p></figcaption></figure>',
+            True,
+        ),
+        # ... and for a cell without them: the alt text is the file's name.
+        ('<img alt="../_images/a666.svg" src="../_images/a666.svg" />', False),
+        ('<img src="../_images/a666.svg" />', False),
+        (
+            '<figure><img alt="" src="x.png" /><figcaption><p><span class="caption-number">Fig. 2 </span></p>'
+            "</figcaption></figure>",
+            False,
+        ),
+    ],
+)
 def test_the_figure_check_tells_a_described_figure(html, described):
     figure = _figures(BeautifulSoup(f"<article>{html}</article>", "html.parser").article)[0]
     assert _says_something(_description(figure)) is described
@@ -586,19 +635,21 @@ def test_headings_are_in_order(site):
     """One title per page, and no level skipped on the way down (h1, h2, h3; never h1 then h3)."""
     problems = []
     for name in site_pages(site):
-        if name == "index.html":     # a redirect to the first chapter
+        if name == "index.html":  # a redirect to the first chapter
             continue
         headings = _article(site / name).find_all(re.compile(r"^h[1-6]$"))
         levels = [int(h.name[1]) for h in headings]
         if not levels:
             continue
         if levels.count(1) != 1 or levels[0] != 1:
-            problems.append(f"{name}: {levels.count(1)} top-level headings (h1), and the first heading is "
-                            f"h{levels[0]}; a page has exactly one title, first")
+            problems.append(
+                f"{name}: {levels.count(1)} top-level headings (h1), and the first heading is "
+                f"h{levels[0]}; a page has exactly one title, first"
+            )
         for before, heading, level in zip(levels, headings[1:], levels[1:]):
             if level > before + 1:
                 text = heading.get_text(" ", strip=True).rstrip("#").strip()
-                problems.append(f"{name}: \"{text}\" is h{level} right after an h{before}")
+                problems.append(f'{name}: "{text}" is h{level} right after an h{before}')
     _fail_with(problems, "headings out of order")
 
 
@@ -614,8 +665,9 @@ def test_every_internal_link_and_image_resolves(site):
         return soups[path]
 
     def anchors(path: Path) -> set:
-        return {tag.get("id") for tag in soup(path).find_all(id=True)} | \
-               {tag.get("name") for tag in soup(path).find_all("a", attrs={"name": True})}
+        return {tag.get("id") for tag in soup(path).find_all(id=True)} | {
+            tag.get("name") for tag in soup(path).find_all("a", attrs={"name": True})
+        }
 
     problems, checked = [], 0
     for name in site_pages(site):
@@ -626,14 +678,14 @@ def test_every_internal_link_and_image_resolves(site):
                 reference = tag[attribute].strip()
                 parts = urlsplit(reference)
                 if parts.scheme or parts.netloc or reference in ("", "#"):
-                    continue        # another site (http:, mailto:, javascript:, data:) or nowhere
+                    continue  # another site (http:, mailto:, javascript:, data:) or nowhere
                 checked += 1
                 target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
                 if target.is_dir():
                     target = target / "index.html"
                 if not target.is_file() or site.resolve() not in target.resolve().parents:
-                    problems.append(f"{name}: <{tag_name} {attribute}=\"{reference}\"> leads to nothing")
+                    problems.append(f'{name}: <{tag_name} {attribute}="{reference}"> leads to nothing')
                 elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in anchors(target):
-                    problems.append(f"{name}: <{tag_name} {attribute}=\"{reference}\">: no #{parts.fragment} there")
+                    problems.append(f'{name}: <{tag_name} {attribute}="{reference}">: no #{parts.fragment} there')
     assert checked > 100
     _fail_with(problems, "broken internal references")

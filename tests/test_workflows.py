@@ -1,6 +1,7 @@
 """The GitHub Actions workflows: valid against GitHub's workflow schema, and the Pages workflow does what the
 README says (strict build on pull requests, deployment from main with the official Pages actions, least
 permissions, PyTorch's CPU build, pip and execution caches)."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,11 @@ PAGES = ROOT / ".github" / "workflows" / "book.yml"
 
 def validate(*paths: Path) -> subprocess.CompletedProcess:
     # check-jsonschema ships GitHub's workflow schema (SchemaStore's copy): nothing is downloaded.
-    return subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", *map(str, paths)],
+        capture_output=True,
+        text=True,
+    )
 
 
 def load(path: Path) -> dict:
@@ -48,7 +52,7 @@ def test_workflow_is_valid_against_githubs_schema(path):
 
 def test_the_schema_check_rejects_a_broken_workflow(tmp_path):
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  build:\n    steps:\n      - run: make\n")   # no runs-on
+    broken.write_text("on: push\njobs:\n  build:\n    steps:\n      - run: make\n")  # no runs-on
     assert validate(broken).returncode != 0
 
 
@@ -84,8 +88,11 @@ def test_builds_with_make_book_and_deploys_with_the_official_pages_actions():
     upload_pages = next(s for s in steps(build) if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload_pages["with"]["path"] == "_build/html"
     assert "pull_request" in upload_pages["if"] and "refs/heads/main" in upload_pages["if"]
-    artifact = [s for s in steps(build) if s.get("uses", "").startswith("actions/upload-artifact")
-                and s.get("with", {}).get("path") == "_build/html"]
+    artifact = [
+        s
+        for s in steps(build)
+        if s.get("uses", "").startswith("actions/upload-artifact") and s.get("with", {}).get("path") == "_build/html"
+    ]
     assert artifact and artifact[0]["if"] == "github.event_name == 'pull_request'"
 
 
@@ -113,8 +120,18 @@ def test_caches_pip_and_the_execution_of_the_chapters():
 
 
 # Modules of the book's tooling (and the tests that share theirs): a test importing one needs the book's setup.
-BOOK_TOOLING = {"tools", "yaml", "nbformat", "nbclient", "myst_nb", "jupytext", "bs4", "playwright",
-                "test_book", "test_tangle"}
+BOOK_TOOLING = {
+    "tools",
+    "yaml",
+    "nbformat",
+    "nbclient",
+    "myst_nb",
+    "jupytext",
+    "bs4",
+    "playwright",
+    "test_book",
+    "test_tangle",
+}
 
 
 def package_tests() -> set[str]:
@@ -144,8 +161,10 @@ def test_the_package_is_tested_on_the_oldest_python_it_supports():
     job = workflow["jobs"]["package"]
     versions = [str(v) for v in job["strategy"]["matrix"]["python"]]
     assert oldest in versions, f"pyproject.toml says Python {requires}, the package job tests {versions}"
-    assert any(s.get("uses", "").startswith("actions/setup-python") and
-               s["with"]["python-version"] == "${{ matrix.python }}" for s in steps(job))
+    assert any(
+        s.get("uses", "").startswith("actions/setup-python") and s["with"]["python-version"] == "${{ matrix.python }}"
+        for s in steps(job)
+    )
     assert workflow["jobs"]["build"]["container"].startswith("python:3.11"), "the book is built on Python 3.11"
     # Every test of the package, and only those (the rest need Jupyter Book and the build).
     command = next(s["run"] for s in steps(job) if "-m pytest" in s.get("run", ""))

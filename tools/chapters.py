@@ -4,6 +4,7 @@ The chapter order comes from `_toc.yml`; each chapter is parsed by myst-nb's own
 uses to turn a MyST markdown file into a notebook), so the tangler and the tests see exactly the cells that the
 build executes.  Nothing here parses markdown with regular expressions.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,12 +39,12 @@ def _display(path: Path) -> str:
 class Cell:
     """One code cell of a chapter, with where it came from."""
 
-    chapter: Path       # the chapter file
-    fence_line: int     # 1-based line of the cell's opening fence (where its options are)
-    line: int           # 1-based line of the cell's first code line
-    source: str         # the code
-    metadata: dict      # the cell's options (`:tangle:`, `:tags:`, ...)
-    section: str        # the title of the nearest heading above the cell
+    chapter: Path  # the chapter file
+    fence_line: int  # 1-based line of the cell's opening fence (where its options are)
+    line: int  # 1-based line of the cell's first code line
+    source: str  # the code
+    metadata: dict  # the cell's options (`:tangle:`, `:tags:`, ...)
+    section: str  # the title of the nearest heading above the cell
 
 
 def toc_chapters(root: Path = ROOT) -> list[Path]:
@@ -68,15 +69,19 @@ def check_toc(root: Path = ROOT) -> None:
     listed = toc_chapters(root)
     for path in listed:
         if not path.is_file():
-            raise ChapterError(root / "_toc.yml", None, f"lists {path.relative_to(root).as_posix()}, "
-                                                        f"which does not exist")
+            raise ChapterError(
+                root / "_toc.yml", None, f"lists {path.relative_to(root).as_posix()}, which does not exist"
+            )
     listed_set = {path.resolve() for path in listed}
     for path in sorted((root / "book").rglob("*.md")):
         if path.resolve() not in listed_set:
             tangled = [cell for cell in read_cells(path, root) if "tangle" in cell.metadata]
-            raise ChapterError(path, tangled[0].fence_line if tangled else 1,
-                               "this chapter is not listed in _toc.yml, so the book would not build it and its "
-                               "place in the reading order is unknown; add it to _toc.yml")
+            raise ChapterError(
+                path,
+                tangled[0].fence_line if tangled else 1,
+                "this chapter is not listed in _toc.yml, so the book would not build it and its "
+                "place in the reading order is unknown; add it to _toc.yml",
+            )
 
 
 def parser_config(root: Path = ROOT) -> MdParserConfig:
@@ -115,9 +120,10 @@ def _read_text(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise ChapterError(path, line, f"byte 0x{data[error.start]:02x} is not UTF-8; save the chapter as "
-                                       f"UTF-8") from None
+        line = data[: error.start].count(b"\n") + 1
+        raise ChapterError(
+            path, line, f"byte 0x{data[error.start]:02x} is not UTF-8; save the chapter as UTF-8"
+        ) from None
 
 
 def _check_fences(path: Path, tokens, lines: list[str]) -> None:
@@ -135,7 +141,7 @@ def _check_fences(path: Path, tokens, lines: list[str]) -> None:
         problem = f"the fence {marker}{token.info} opened here is never closed (expected a closing {marker} line"
         if end - 1 == start or not (closing.startswith(marker) and set(closing) <= set(marker[0])):
             raise ChapterError(path, start + 1, problem + ")")
-        for number, line in enumerate(lines[start + 1:end - 1], start + 2):
+        for number, line in enumerate(lines[start + 1 : end - 1], start + 2):
             opener = line.strip()
             if opener.startswith(marker) and opener.lstrip(marker[0]).strip():
                 raise ChapterError(path, start + 1, f"{problem} before line {number}, which opens another fence)")
@@ -154,6 +160,6 @@ def _first_code_line(lines: list[str], fence_line: int, source: str) -> int:
     body = source.split("\n")
     start = fence_line  # 0-based index of the line after the fence
     for offset in range(start, min(start + 40, len(lines))):
-        if lines[offset:offset + len(body)] == body:
+        if lines[offset : offset + len(body)] == body:
             return offset + 1
     return fence_line + 1

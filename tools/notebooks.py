@@ -16,6 +16,7 @@ A notebook is its chapter read by jupytext (the cells the build executes), with 
 Like micrograd/, notebooks/ is generated and committed: Colab opens notebooks straight from the repository.
 Never edit it by hand.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,7 @@ from tools.chapters import ROOT, toc_chapters
 from tools.snapshots import snapshots
 
 FOLDER = "notebooks"
-SETUP_TAG = "micrograd-snapshot"      # the tag of the first cell
+SETUP_TAG = "micrograd-snapshot"  # the tag of the first cell
 GLUE_IMPORT = "from myst_nb import glue"
 
 
@@ -54,8 +55,11 @@ def _literal(text: str) -> str:
 def setup_source(files: dict[str, str], earlier: int) -> str:
     """The first cell: write the snapshot `files` into a temporary folder and import from there."""
     chapters = "chapter 1" if earlier == 1 else f"chapters 1-{earlier}"
-    built = (f"the `micrograd` package as {chapters} built it" if earlier
-             else "nothing yet: this chapter starts from an empty `micrograd` package")
+    built = (
+        f"the `micrograd` package as {chapters} built it"
+        if earlier
+        else "nothing yet: this chapter starts from an empty `micrograd` package"
+    )
     lines = [
         "#@title Run this cell first: it sets up the book's `micrograd` package",
         f"# This chapter builds on {built}.",
@@ -79,7 +83,7 @@ def setup_source(files: dict[str, str], earlier: int) -> str:
         "",
         "",
         "def glue(name, value, display=True):",
-        "    \"\"\"In the book, puts `value` into the text; here, shows it.\"\"\"",
+        '    """In the book, puts `value` into the text; here, shows it."""',
         "    if display:",
         "        from IPython.display import display as show",
         "        show(value)",
@@ -92,8 +96,18 @@ def setup_source(files: dict[str, str], earlier: int) -> str:
 
 _ROLE = re.compile(r"\{([a-z][a-z:-]*)\}`([^`]*)`")
 _DIRECTIVE = re.compile(r"^(\s*)(`{3,}|:{3,})\{([a-z-]+)\}\s*(.*)$")
-_TITLED = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important", "seealso": "See also",
-           "hint": "Hint", "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error"}
+_TITLED = {
+    "note": "Note",
+    "tip": "Tip",
+    "warning": "Warning",
+    "important": "Important",
+    "seealso": "See also",
+    "hint": "Hint",
+    "caution": "Caution",
+    "attention": "Attention",
+    "danger": "Danger",
+    "error": "Error",
+}
 
 
 def _role(match: re.Match, titles: dict[str, str]) -> str:
@@ -126,8 +140,12 @@ def _convert_directive(head: re.Match, body: list[str], titles: dict[str, str]) 
         return ["$$", *body, "$$"]
     if name in ("code-block", "code"):
         return [f"```{argument}", *body, "```"]
-    title = {"admonition": argument, "exercise": "Exercise" + (f": {argument}" if argument else ""),
-             "solution": "Solution", "solution-start": "Solution"}.get(name, _TITLED.get(name, argument or name))
+    title = {
+        "admonition": argument,
+        "exercise": "Exercise" + (f": {argument}" if argument else ""),
+        "solution": "Solution",
+        "solution-start": "Solution",
+    }.get(name, _TITLED.get(name, argument or name))
     quoted = [f"> **{title}**" if title else ">", ">"]
     quoted += [("> " + line) if line.strip() else ">" for line in _markdown(body, titles)]
     return ["", *quoted, ""]
@@ -139,7 +157,7 @@ def _markdown(lines: list[str], titles: dict[str, str]) -> list[str]:
     while index < len(lines):
         line = lines[index]
         stripped = line.strip()
-        if fence:                                     # inside a plain code block: copy as it is
+        if fence:  # inside a plain code block: copy as it is
             out.append(line)
             if stripped.startswith(fence) and set(stripped) == {fence[0]}:
                 fence = None
@@ -165,10 +183,10 @@ def _markdown(lines: list[str], titles: dict[str, str]) -> list[str]:
             out += _convert_directive(head, body, titles)
             continue
         if stripped.startswith(("```", "~~~")):
-            fence = stripped[:len(stripped) - len(stripped.lstrip(stripped[0]))]    # the whole run of ` or ~
+            fence = stripped[: len(stripped) - len(stripped.lstrip(stripped[0]))]  # the whole run of ` or ~
             out.append(line)
         elif re.fullmatch(r"\(([\w-]+)\)=", stripped) or (stripped.startswith("%") and not stripped.startswith("%%")):
-            pass                                       # a MyST label or comment
+            pass  # a MyST label or comment
         else:
             out.append(_ROLE.sub(lambda m: _role(m, titles), line))
         index += 1
@@ -205,11 +223,17 @@ def make_notebook(chapter: Path, files: dict[str, str], earlier: int, titles: di
     """The notebook of one chapter: the setup cell, then the chapter's cells as jupytext reads them."""
     chapter = Path(chapter)
     text = jupytext.read(chapter)
-    setup = nbformat.v4.new_code_cell(setup_source(files, earlier), metadata={
-        "tags": [SETUP_TAG], "cellView": "form", "jupyter": {"source_hidden": True}})
-    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": text.metadata.get("kernelspec") or {
-        "display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"}})
+    setup = nbformat.v4.new_code_cell(
+        setup_source(files, earlier),
+        metadata={"tags": [SETUP_TAG], "cellView": "form", "jupyter": {"source_hidden": True}},
+    )
+    notebook = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": text.metadata.get("kernelspec")
+            or {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        }
+    )
     notebook.cells.append(setup)
     for cell in text.cells:
         cell = nbformat.from_dict(dict(cell))
@@ -235,8 +259,10 @@ def render(notebook: nbformat.NotebookNode) -> str:
 def expected(root: Path = ROOT) -> dict[str, str]:
     """Every notebook the chapters give: {"notebooks/<chapter>.ipynb": text}."""
     titles = _titles(root)
-    return {notebook_path(chapter, root).relative_to(root).as_posix(): render(make_notebook(chapter, files, index, titles))
-            for index, (chapter, files) in enumerate(snapshots(root).items())}
+    return {
+        notebook_path(chapter, root).relative_to(root).as_posix(): render(make_notebook(chapter, files, index, titles))
+        for index, (chapter, files) in enumerate(snapshots(root).items())
+    }
 
 
 def stale(root: Path = ROOT) -> list[str]:
@@ -258,8 +284,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         if problems:
-            print("notebooks/ is generated from the chapters: run `make notebooks` (or `make tangle`) and commit it.",
-                  file=sys.stderr)
+            print(
+                "notebooks/ is generated from the chapters: run `make notebooks` (or `make tangle`) and commit it.",
+                file=sys.stderr,
+            )
             return 1
         print(f"ok: {FOLDER}/ is what the chapters give")
         return 0

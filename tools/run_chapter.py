@@ -5,6 +5,7 @@
 The kernel can import only the chapter's snapshot of `micrograd`, the package tangled from the chapters before
 it (tools/snapshots.py), as in the build.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,13 +27,20 @@ def execute_chapter(path: Path, timeout: int = 300) -> nbformat.NotebookNode:
     """Run every cell of a chapter in a new kernel, in the chapter's folder; raise ChapterError on failure."""
     path = Path(path).resolve()
     notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), parser_config(), add_source_map=True)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     try:
         client.execute()
     except CellExecutionError as error:
-        line = next((at for cell, at in zip(notebook.cells, notebook.metadata["source_map"])
-                     if cell.get("outputs") and any(o.get("output_type") == "error" for o in cell.outputs)), None)
+        line = next(
+            (
+                at
+                for cell, at in zip(notebook.cells, notebook.metadata["source_map"])
+                if cell.get("outputs") and any(o.get("output_type") == "error" for o in cell.outputs)
+            ),
+            None,
+        )
         raise ChapterError(path, line, f"a cell failed:\n{error}") from None
     return notebook
 

@@ -17,6 +17,7 @@ runs, so every build goes through here:
     python -m tools.site_config build [--output DIR]   the strict build into DIR/_build/html (DIR: here)
     python -m tools.site_config show                   print the effective configuration
 """
+
 from __future__ import annotations
 
 import argparse
@@ -134,8 +135,9 @@ def jupyter_book() -> str:
     return str(program) if program.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
-def build(source: Path = ROOT, output: Path | None = None, env: Mapping[str, str] | None = None,
-          capture: bool = True) -> subprocess.CompletedProcess:
+def build(
+    source: Path = ROOT, output: Path | None = None, env: Mapping[str, str] | None = None, capture: bool = True
+) -> subprocess.CompletedProcess:
     """A clean, strict build of the book in `source` into `output`/_build/html.
 
     --all (no incremental build hiding warnings), -W (warnings are errors), -n (every reference must
@@ -148,8 +150,19 @@ def build(source: Path = ROOT, output: Path | None = None, env: Mapping[str, str
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     shutil.rmtree(output / "_build", ignore_errors=True)
     config = write_effective_config(source, output / "_build" / EFFECTIVE_CONFIG, env)
-    command = [jupyter_book(), "build", str(source), "--all", "-W", "-n", "--keep-going",
-               "--path-output", str(output), "--config", str(config)]
+    command = [
+        jupyter_book(),
+        "build",
+        str(source),
+        "--all",
+        "-W",
+        "-n",
+        "--keep-going",
+        "--path-output",
+        str(output),
+        "--config",
+        str(config),
+    ]
     return subprocess.run(command, capture_output=capture, text=True, env=env)
 
 
@@ -166,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     env = cli_env(ROOT)
     current = local_execution_cache(ROOT)
     if Path(env["BOOK_EXECUTION_CACHE"]) == current:
-        for old in current.parent.glob("local-*"):     # caches of an older package: never used again
+        for old in current.parent.glob("local-*"):  # caches of an older package: never used again
             if old != current:
                 shutil.rmtree(old, ignore_errors=True)
     result = build(ROOT, args.output, env=env, capture=False)

@@ -8,6 +8,7 @@ as a small page with the book's title and icon (`html.favicon` in _config.yml) b
 which then leaves the existing file alone.  The icon is written into the page (a data: URL): the browser leaves
 the page at once, and would abort a request for it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -46,8 +47,9 @@ def write_index(app: Sphinx, exception: Exception | None) -> None:
             href = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
         icon = f'<link rel="icon" href="{escape(href)}">\n'
     title = app.config.html_title or app.config.project or ""
-    page = PAGE.format(language=escape(app.config.language or "en"), title=escape(title), icon=icon,
-                       first=escape(first))
+    page = PAGE.format(
+        language=escape(app.config.language or "en"), title=escape(title), icon=icon, first=escape(first)
+    )
     (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 

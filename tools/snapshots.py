@@ -12,6 +12,7 @@ everywhere a chapter runs:
     snapshots(root)                    {chapter: {"micrograd/engine.py": text, ...}}
     write_snapshots(root, folder)      folder/<chapter>/micrograd/..., one folder per chapter
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,9 @@ def write_snapshots(root: Path, folder: Path) -> dict[Path, Path]:
 
 def kernel_pythonpath(snapshot: Path, current: str | None, root: Path = ROOT) -> str:
     """PYTHONPATH for a chapter's kernel: its snapshot, and none of the checkout's finished package."""
-    kept = [entry for entry in (current or "").split(os.pathsep)
-            if entry and Path(entry).resolve() != Path(root).resolve()]
+    kept = [
+        entry for entry in (current or "").split(os.pathsep) if entry and Path(entry).resolve() != Path(root).resolve()
+    ]
     return os.pathsep.join([str(snapshot), *kept])
 
 

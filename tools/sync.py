@@ -3,6 +3,7 @@
 `files` maps a path relative to `root` (e.g. "micrograd/engine.py") to the text it must hold.  The files of
 `folder` (relative to `root`) that match `pattern` and are not in `files` are stale.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -18,8 +19,11 @@ def stale(files: dict[str, str], root: Path, folder: str, pattern: str = "*") ->
     base = Path(root) / folder
     if not base.is_dir():
         return []
-    on_disk = {path.relative_to(root).as_posix() for path in base.rglob(pattern)
-               if path.is_file() and "__pycache__" not in path.parts}
+    on_disk = {
+        path.relative_to(root).as_posix()
+        for path in base.rglob(pattern)
+        if path.is_file() and "__pycache__" not in path.parts
+    }
     return sorted(on_disk - set(files))
 
 
@@ -31,10 +35,10 @@ def differences(files: dict[str, str], root: Path, folder: str, pattern: str = "
         if not target.is_file():
             problems.append(f"{path} is missing")
         elif (current := target.read_text(encoding="utf-8")) != text:
-            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), f"{path} (on disk)",
-                                        f"{path} (generated)", lineterm="", n=1)
-            problems.append(f"{path} differs from what it is generated from:\n"
-                            + "\n".join(list(diff)[:EXCERPT_LINES]))
+            diff = difflib.unified_diff(
+                current.splitlines(), text.splitlines(), f"{path} (on disk)", f"{path} (generated)", lineterm="", n=1
+            )
+            problems.append(f"{path} differs from what it is generated from:\n" + "\n".join(list(diff)[:EXCERPT_LINES]))
     problems += [f"{path} is stale: nothing generates it" for path in stale(files, root, folder, pattern)]
     return problems
 

@@ -12,6 +12,7 @@ were written: those above a statement go with it, those after a cell's last stat
 Nothing is written unless every definition in the tangled package is the code of its cell and the package
 imports in a fresh interpreter.  A bad chapter is reported as `file:line: message`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,27 +44,27 @@ class Piece:
     """One statement of a cell with the comments that go with it."""
 
     node: ast.stmt
-    lines: list[tuple[int, str]]                 # (cell line, text as written)
+    lines: list[tuple[int, str]]  # (cell line, text as written)
     cell: Cell
-    column: int = 0                              # the statement's indentation in the cell
-    verbatim: frozenset[int] = frozenset()       # cell lines inside multi-line strings: never re-indented
+    column: int = 0  # the statement's indentation in the cell
+    verbatim: frozenset[int] = frozenset()  # cell lines inside multi-line strings: never re-indented
 
     def at(self, line: int) -> int:
-        return self.cell.line + line - 1         # a cell line as a chapter line
+        return self.cell.line + line - 1  # a cell line as a chapter line
 
 
-@dataclass(eq=False)   # compared by identity: one definition may stand under several names
+@dataclass(eq=False)  # compared by identity: one definition may stand under several names
 class Definition:
-    piece: Piece                                 # for a class with members: only its header
-    members: dict[str, Piece] | None = None      # None unless this is a class whose body can grow
+    piece: Piece  # for a class with members: only its header
+    members: dict[str, Piece] | None = None  # None unless this is a class whose body can grow
 
 
 @dataclass
 class Module:
-    path: str                                    # e.g. "micrograd/engine.py"
+    path: str  # e.g. "micrograd/engine.py"
     chapters: list[str] = field(default_factory=list)
     docstring: Piece | None = None
-    imports: dict[str, Piece] = field(default_factory=dict)        # by the import's code
+    imports: dict[str, Piece] = field(default_factory=dict)  # by the import's code
     definitions: dict[str, Definition] = field(default_factory=dict)
 
 
@@ -98,7 +99,10 @@ def write(files: dict[str, str], root: Path = ROOT) -> list[str]:
 def _target(cell: Cell) -> str:
     """Check a `:tangle:` target and return it normalised, e.g. `micrograd/engine.py`."""
     raw, expected = cell.metadata["tangle"], f"expected a path like {PACKAGE}/engine.py"
-    fail = lambda problem: ChapterError(cell.chapter, cell.fence_line, f":tangle: {raw} {problem}; {expected}")
+
+    def fail(problem: str) -> ChapterError:
+        return ChapterError(cell.chapter, cell.fence_line, f":tangle: {raw} {problem}; {expected}")
+
     if not isinstance(raw, str) or not raw.strip():
         raise fail("is not a path")
     path = PurePosixPath(raw.strip())
@@ -119,12 +123,16 @@ def _add_cell(module: Module, cell: Cell, root: Path) -> None:
     try:
         tree = ast.parse(cell.source)
     except SyntaxError as error:
-        raise ChapterError(cell.chapter, cell.line + (error.lineno or 1) - 1,
-                           f"this tangled cell is not valid Python: {error.msg}") from None
+        raise ChapterError(
+            cell.chapter, cell.line + (error.lineno or 1) - 1, f"this tangled cell is not valid Python: {error.msg}"
+        ) from None
     lines = cell.source.split("\n")
     if not tree.body and any(line.strip() for line in lines):
-        raise ChapterError(cell.chapter, cell.line, "this tangled cell holds only comments; put them in a cell "
-                                                    "with code, next to the code they describe")
+        raise ChapterError(
+            cell.chapter,
+            cell.line,
+            "this tangled cell holds only comments; put them in a cell with code, next to the code they describe",
+        )
     defined_here: set[str] = set()
     for index, piece in enumerate(_pieces(tree.body, lines, 1, len(lines), cell, _string_interiors(cell, tree))):
         node, fail = piece.node, _failer(piece)
@@ -138,21 +146,31 @@ def _add_cell(module: Module, cell: Cell, root: Path) -> None:
         elif target is not None:
             owner = module.definitions.get(target)
             if owner is None or not isinstance(owner.piece.node, ast.ClassDef):
-                fail(f"@{DECORATOR}({target}) adds a method to a class that is never defined: no class {target} "
-                     f"is tangled into {module.path} before this cell")
+                fail(
+                    f"@{DECORATOR}({target}) adds a method to a class that is never defined: no class {target} "
+                    f"is tangled into {module.path} before this cell"
+                )
             if owner.members is None:
                 fail(f"class {target} is written on one line; give it a body of its own lines to add methods to it")
             if f"{target}.{_key(node)}" in defined_here:
                 fail(f"{target}.{_key(node)} is defined twice in this cell")
             defined_here.add(f"{target}.{_key(node)}")
-            decorator = node.decorator_list[0]      # @add_to_class: the method goes into the class without it
-            owner.members[_key(node)] = replace(piece, lines=[(number, text) for number, text in piece.lines
-                                                              if not decorator.lineno <= number <= decorator.end_lineno])
+            decorator = node.decorator_list[0]  # @add_to_class: the method goes into the class without it
+            owner.members[_key(node)] = replace(
+                piece,
+                lines=[
+                    (number, text)
+                    for number, text in piece.lines
+                    if not decorator.lineno <= number <= decorator.end_lineno
+                ],
+            )
         elif isinstance(node, DEFINITIONS):
             _define(module, piece, defined_here, root)
         else:
-            fail(f"a tangled cell may hold only imports, classes, functions and constants, not a statement of "
-                 f"kind '{type(node).__name__.lower()}'; move it to a cell without :tangle:")
+            fail(
+                f"a tangled cell may hold only imports, classes, functions and constants, not a statement of "
+                f"kind '{type(node).__name__.lower()}'; move it to a cell without :tangle:"
+            )
 
 
 def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) -> None:
@@ -162,19 +180,25 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
             _failer(piece)(f"{name} is defined twice in this cell")
         earlier = module.definitions.get(name)
         if earlier is not None:
-            hint = f"; to change a class, redefine its methods with @{DECORATOR}({name})" \
-                if isinstance(earlier.piece.node, ast.ClassDef) else ""
-            _failer(piece)(f"{name} is already defined in {module.path} by {_relative(earlier.piece.cell.chapter, root)}"
-                           f":{earlier.piece.at(_start_line(earlier.piece.node))}; a name may be defined once per "
-                           f"module{hint}")
+            hint = (
+                f"; to change a class, redefine its methods with @{DECORATOR}({name})"
+                if isinstance(earlier.piece.node, ast.ClassDef)
+                else ""
+            )
+            _failer(piece)(
+                f"{name} is already defined in {module.path} by {_relative(earlier.piece.cell.chapter, root)}"
+                f":{earlier.piece.at(_start_line(earlier.piece.node))}; a name may be defined once per "
+                f"module{hint}"
+            )
         defined_here.add(name)
     definition = _class(piece) if isinstance(piece.node, ast.ClassDef) else Definition(piece)
-    for name in names:      # `a = b = 0` defines two names with one statement
+    for name in names:  # `a = b = 0` defines two names with one statement
         module.definitions[name] = definition
 
 
-def _pieces(body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int],
-            column: int = 0) -> list[Piece]:
+def _pieces(
+    body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int], column: int = 0
+) -> list[Piece]:
     """Cut cell lines first..last into one piece per statement: each takes the lines after the previous
     statement, and the last one also the lines after it; blank lines at either end are left out."""
     pieces = []
@@ -193,8 +217,11 @@ def _pieces(body: list[ast.stmt], lines: list[str], first: int, last: int, cell:
 
 def _string_interiors(cell: Cell, tree: ast.Module) -> frozenset[int]:
     """Cell lines inside multi-line strings other than docstrings: re-indenting them would change the string."""
-    docstrings = {node.body[0].lineno for node in ast.walk(tree)
-                  if isinstance(node, (ast.ClassDef, *FUNCTIONS)) and node.body and _is_docstring(node.body[0])}
+    docstrings = {
+        node.body[0].lineno
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.ClassDef, *FUNCTIONS)) and node.body and _is_docstring(node.body[0])
+    }
     interiors = set()
     for token in tokenize.generate_tokens(io.StringIO(cell.source).readline):
         if token.type == tokenize.STRING and token.start[0] not in docstrings:
@@ -208,14 +235,22 @@ def _class(piece: Piece) -> Definition:
     body_start = _start_line(node.body[0])
     if body_start == node.lineno:
         return Definition(piece)
-    header_end = body_start - 1          # the header ends where the first member, with its comments, begins
+    header_end = body_start - 1  # the header ends where the first member, with its comments, begins
     while header_end > node.lineno and lines[header_end - 1].strip()[:1] in ("", "#"):
         header_end -= 1
     members: dict[str, Piece] = {}
-    for index, member in enumerate(_pieces(node.body, lines, header_end + 1, piece.lines[-1][0], piece.cell,
-                                           piece.verbatim, node.body[0].col_offset)):
-        key = "__doc__" if index == 0 and _is_docstring(member.node) else \
-            _key(member.node) if isinstance(member.node, DEFINITIONS) else f"<statement {index}>"
+    for index, member in enumerate(
+        _pieces(
+            node.body, lines, header_end + 1, piece.lines[-1][0], piece.cell, piece.verbatim, node.body[0].col_offset
+        )
+    ):
+        key = (
+            "__doc__"
+            if index == 0 and _is_docstring(member.node)
+            else _key(member.node)
+            if isinstance(member.node, DEFINITIONS)
+            else f"<statement {index}>"
+        )
         if key in members:
             _failer(member)(f"{node.name}.{key} is defined twice in the class body")
         members[key] = member
@@ -231,10 +266,15 @@ def _decorated_class(piece: Piece) -> str | None:
         arguments = [*decorator.args, *decorator.keywords] if isinstance(decorator, ast.Call) else []
         named = arguments[0] if len(arguments) == 1 else None
         named = named.value if isinstance(named, ast.keyword) and named.arg == "cls" else named
-        problem = (f"goes on a function, not on a {type(node).__name__}" if not isinstance(node, FUNCTIONS) else
-                   "must be the first (outermost) decorator" if index else
-                   "must name one class of this module, as @add_to_class(Value) or @add_to_class(cls=Value)"
-                   if not isinstance(named, ast.Name) else None)
+        problem = (
+            f"goes on a function, not on a {type(node).__name__}"
+            if not isinstance(node, FUNCTIONS)
+            else "must be the first (outermost) decorator"
+            if index
+            else "must name one class of this module, as @add_to_class(Value) or @add_to_class(cls=Value)"
+            if not isinstance(named, ast.Name)
+            else None
+        )
         if problem:
             _failer(piece)(f"@{ast.unparse(decorator)}: @{DECORATOR} {problem}")
         return named.id
@@ -249,8 +289,11 @@ def _is_add_to_class(decorator: ast.expr) -> bool:
 def _key(node: ast.stmt) -> str:
     """A member's name; `@x.setter def x` is keyed `x.setter`, so a property and its setter are both kept."""
     if isinstance(node, FUNCTIONS):
-        return node.name + "".join(f".{d.attr}" for d in node.decorator_list if isinstance(d, ast.Attribute)
-                                   and isinstance(d.value, ast.Name) and d.value.id == node.name)
+        return node.name + "".join(
+            f".{d.attr}"
+            for d in node.decorator_list
+            if isinstance(d, ast.Attribute) and isinstance(d.value, ast.Name) and d.value.id == node.name
+        )
     return " ".join(_names(node))
 
 
@@ -272,6 +315,7 @@ def _is_docstring(node: ast.stmt) -> bool:
 def _failer(piece: Piece):
     def fail(message: str):
         raise ChapterError(piece.cell.chapter, piece.at(_start_line(piece.node)), message)
+
     return fail
 
 
@@ -286,13 +330,12 @@ def _render(module: Module, modules: dict[str, Module], root: Path) -> tuple[str
         out += [(line, None) for line in _package_map(modules)]
     if len(out) > len(_header(module)) + 1:
         out.append(("", None))
-    is_future = lambda code: code.startswith("from __future__")
-    for code in sorted(module.imports, key=lambda code: not is_future(code)):
+    for code in sorted(module.imports, key=lambda code: not code.startswith("from __future__")):
         _emit(out, module.imports[code])
     previous = None
-    for definition in dict.fromkeys(module.definitions.values()):   # once each, in order
-        out += [("", None)] * (2 if out[-1][0] else 1)     # two blank lines before each definition (PEP 8)
-        if definition.piece.cell is not previous:          # one pointer per chunk, not per definition
+    for definition in dict.fromkeys(module.definitions.values()):  # once each, in order
+        out += [("", None)] * (2 if out[-1][0] else 1)  # two blank lines before each definition (PEP 8)
+        if definition.piece.cell is not previous:  # one pointer per chunk, not per definition
             out.append((_origin(definition.piece.cell, root), None))
         previous = definition.piece.cell
         _emit(out, definition.piece)
@@ -314,8 +357,13 @@ def _emit(out: list, piece: Piece, indent: int = 0) -> None:
     for number, text in piece.lines:
         if number not in piece.verbatim:
             spaces = len(text) - len(text.lstrip(" "))
-            text = "" if not text.strip() else " " * shift + text.rstrip() if shift >= 0 else \
-                text[min(-shift, spaces):].rstrip()
+            text = (
+                ""
+                if not text.strip()
+                else " " * shift + text.rstrip()
+                if shift >= 0
+                else text[min(-shift, spaces) :].rstrip()
+            )
         out.append((text, (piece.cell, number)))
 
 
@@ -334,8 +382,12 @@ def _header(module: Module) -> list[str]:
 
 def _package_map(modules: dict[str, Module]) -> list[str]:
     """The docstring of `__init__.py`: where each module of the package is written in the book."""
-    lines = ['"""micrograd: a scalar autograd engine and a small neural-network library, written in the book.', "",
-             "Each module and the chapters it is tangled from:", ""]
+    lines = [
+        '"""micrograd: a scalar autograd engine and a small neural-network library, written in the book.',
+        "",
+        "Each module and the chapters it is tangled from:",
+        "",
+    ]
     for path, module in sorted(modules.items()):
         if not path.endswith("__init__.py") and module.chapters:
             lines.append(f"    {path[:-3].replace('/', '.'):<20} {', '.join(module.chapters)}")
@@ -351,17 +403,19 @@ def _verify_definitions(module: Module, text: str) -> None:
         body = [node for node in ast.parse(text).body if not isinstance(node, (ast.Import, ast.ImportFrom))]
     except SyntaxError as error:
         raise RuntimeError(f"tangled {module.path} does not compile: {error}; this is a bug in the tangler") from None
-    pairs = []      # (tangled statement, the piece it comes from, whether to compare only the class header)
-    for node, definition in zip_longest(body[1:] if body and _is_docstring(body[0]) else body,
-                                        dict.fromkeys(module.definitions.values())):
+    pairs = []  # (tangled statement, the piece it comes from, whether to compare only the class header)
+    for node, definition in zip_longest(
+        body[1:] if body and _is_docstring(body[0]) else body, dict.fromkeys(module.definitions.values())
+    ):
         pairs.append((node, definition and definition.piece, bool(definition and definition.members is not None)))
         if pairs[-1][2] and isinstance(node, ast.ClassDef):
             pairs += [(inner, member, False) for inner, member in zip_longest(node.body, definition.members.values())]
     for node, piece, shell in pairs:
         if node is None or piece is None or _canonical(node, shell) != _canonical(piece.node, shell):
             where = f"{piece.cell.chapter.name}:{piece.at(_start_line(piece.node))}: " if piece else ""
-            raise RuntimeError(f"{where}tangled {module.path} does not match the cell that defines this; "
-                               f"this is a bug in the tangler")
+            raise RuntimeError(
+                f"{where}tangled {module.path} does not match the cell that defines this; this is a bug in the tangler"
+            )
 
 
 def _canonical(node: ast.stmt, shell: bool) -> str:
@@ -397,8 +451,13 @@ def _verify_import(files: dict[str, str], where: dict[str, list]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         write(files, Path(folder))
         environment = {**os.environ, "PYTHONPATH": folder, "PYTHONDONTWRITEBYTECODE": "1"}
-        result = subprocess.run([sys.executable, "-c", IMPORT_EVERY_MODULE, os.path.realpath(folder), *names],
-                                cwd=folder, env=environment, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-c", IMPORT_EVERY_MODULE, os.path.realpath(folder), *names],
+            cwd=folder,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
     if result.returncode == 0:
         return
     if not result.stdout:
@@ -433,8 +492,10 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(f"tangle --check: {problem}", file=sys.stderr)
     if problems:
-        print(f"tangle --check: {PACKAGE}/ is generated: edit the chapters, not the package, then run `make tangle`.",
-              file=sys.stderr)
+        print(
+            f"tangle --check: {PACKAGE}/ is generated: edit the chapters, not the package, then run `make tangle`.",
+            file=sys.stderr,
+        )
         return 1
     print(f"tangle --check: {PACKAGE}/ matches the chapters ({len(files)} files)")
     return 0
