@@ -1,4 +1,7 @@
-"""Shared test setup: import `micrograd` and `tools` from this checkout, and build the book once."""
+"""Shared test setup: import `micrograd` and `tools` from this checkout, build the book once, and the helpers that
+several test modules use (`from conftest import T, assert_close`: pytest puts tests/ on sys.path).  Test modules
+import helpers from here, never from each other."""
+import math
 import os
 import sys
 from pathlib import Path
@@ -10,6 +13,38 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools import site_config  # noqa: E402  (needs the path above)
+
+# The front matter that makes a MyST markdown file a chapter Jupyter Book executes.
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+# Default tolerance of `assert_close`: float64 results that should agree up to a few roundings.
+REL = 1e-12
+ABS = 1e-12
+
+
+def T(x):
+    """A float64 PyTorch leaf that records its gradient (the twin of `Value(x)`)."""
+    import torch  # here, not at the top: the tests that need no PyTorch should not pay for importing it
+
+    return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
+
+
+def assert_close(actual, expected, what="", rel=REL, abs_=ABS):
+    """`actual` (micrograd's) equals `expected` up to `rel` relative or `abs_` absolute difference, whichever is
+    larger; two equal infinities are equal.  `abs_=0` makes the comparison purely relative."""
+    assert math.isclose(float(actual), float(expected), rel_tol=rel, abs_tol=abs_), (
+        f"{what}: micrograd {actual!r} != expected {expected!r} (rel {rel:g}, abs {abs_:g})")
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from test_tangle import FRONT_MATTER
+from conftest import FRONT_MATTER
 
 from tools.chapters import toc_chapters
 from tools.site_config import build

@@ -7,6 +7,7 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from conftest import FRONT_MATTER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,19 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def differences(files: dict[str, str], root: Path) -> list[str]:
     return sync_differences(files, root, "micrograd", "*.py")
-
-FRONT_MATTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 
 
 def cell(code: str, target: str | None = "micrograd/engine.py") -> str:
