@@ -10,7 +10,7 @@ import math
 import re
 
 import pytest
-import torch
+from conftest import T
 
 from micrograd.engine import Value
 from micrograd.gradcheck import GradcheckError, gradcheck, numerical_gradient
@@ -46,7 +46,7 @@ def test_numerical_gradient_of_the_expressions_agrees_with_torch(name, fn, input
     # The gradients gradcheck compares against: central differences must match PyTorch's exact gradients
     # to within their truncation + rounding error (eps^2 f''' / 6 + 1e-16 |f| / eps, about 1e-9 here).
     numeric = numerical_gradient(fn, inputs)
-    ts = [torch.tensor(float(x), dtype=torch.float64, requires_grad=True) for x in inputs]
+    ts = [T(x) for x in inputs]
     fn(*ts).backward()
     assert len(numeric) == len(inputs)
     for i, (n, t) in enumerate(zip(numeric, ts)):

@@ -3,26 +3,17 @@
 A twin holds exactly the same weights as the micrograd model (copied number by number), computes the same
 mathematics with tensors, and its autograd supplies the expected gradients.
 """
-import math
 import random
 
 import numpy as np
 import pytest
 import torch
+from conftest import assert_close
 from sklearn.datasets import make_moons
 
 from micrograd import losses, optim
 from micrograd.engine import Value
 from micrograd.nn import MLP, Layer, Module, Neuron
-
-REL = 1e-12
-ABS = 1e-12
-
-
-def assert_close(actual, expected, what="", rel=REL, abs_=ABS):
-    assert math.isclose(float(actual), float(expected), rel_tol=rel, abs_tol=abs_), \
-        f"{what}: micrograd {actual!r} != torch {expected!r}"
-
 
 # --------------------------------------------------------------------------------------------------
 # PyTorch twin of an MLP
@@ -497,12 +488,12 @@ def test_moons_training_matches_torch_twin():
         torch_losses.append(tloss.item())
 
     for k, (m, t) in enumerate(zip(micro_losses, torch_losses)):
-        assert math.isclose(m, t, rel_tol=1e-9, abs_tol=1e-12), f"step {k}: micrograd {m} != torch {t}"
+        assert_close(m, t, f"loss at step {k}", rel=1e-9, abs_=1e-12)
     # training does something: the loss after 20 steps is well below the first one
     assert micro_losses[-1] < 0.5 * micro_losses[0]
     # and the weights themselves followed the same path
     for layer, (W, b) in zip(model.layers, params):
         for ni, neuron in enumerate(layer.neurons):
             for wi, w in enumerate(neuron.w):
-                assert math.isclose(w.data, W[ni, wi].item(), rel_tol=1e-9, abs_tol=1e-12)
-            assert math.isclose(neuron.b.data, b[ni].item(), rel_tol=1e-9, abs_tol=1e-12)
+                assert_close(w.data, W[ni, wi].item(), "weight", rel=1e-9, abs_=1e-12)
+            assert_close(neuron.b.data, b[ni].item(), "bias", rel=1e-9, abs_=1e-12)

@@ -17,7 +17,7 @@ every intermediate node) must agree.
 import math
 import random
 
-import torch
+from conftest import T, assert_close
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -197,10 +197,6 @@ def absolute_adjoints(locals_):
     return adj
 
 
-def T(x):
-    return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
-
-
 def torch_run(program, leaves, passes=1):
     """Replay in torch; return the nodes and, after each backward pass, every node's gradient."""
     tleaves = [T(x) for x in leaves]
@@ -229,8 +225,7 @@ ATOL_FACTOR = 1e-9
 
 
 def assert_matches(what, actual, expected, scale, context):
-    assert math.isclose(actual, expected, rel_tol=RTOL, abs_tol=ATOL_FACTOR * scale), (
-        f"{what}: micrograd {actual!r} != torch {expected!r} (scale {scale:.3g})\n{context}")
+    assert_close(actual, expected, f"{what} (scale {scale:.3g})\n{context}", rel=RTOL, abs_=ATOL_FACTOR * scale)
 
 
 def describe(leaves, program):

@@ -10,16 +10,12 @@ import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
-import torch
+from conftest import T
 
 from micrograd.engine import Value
 from micrograd.viz import draw_dot
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def T(x):
-    return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
 
 
 def fmt(x):
