@@ -4,14 +4,18 @@ The drawings are rendered with Graphviz's `dot` and the SVG is parsed, so the ch
 sees (the text in each box, the operation nodes, the arrows), not about how the DOT source is spelled.
 Expected numbers come from PyTorch.
 """
+import os
 import re
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import graphviz
 import pytest
 from conftest import T
 
+import micrograd
 from micrograd.engine import Value
 from micrograd.viz import draw_dot
 
@@ -262,13 +266,47 @@ def test_shared_intermediate_node_and_its_edges_are_drawn_once():
     assert sum(1 for tl, h in edges if h == names['s']) == 1
 
 
-def test_drawing_is_deterministic():
-    o, values, t = neuron_graph()
-    o.backward()
-    first = draw_dot(o).source
-    second = draw_dot(o).source
+# Draws a small graph (shared nodes, every operation with two inputs) in a fresh interpreter.  Before building it,
+# the interpreter frees a few thousand Values in an order given by its argument, so that the graph's Values land at
+# addresses in an order of that run's own: a drawing that depended on id(), or on hashing, would change with it.
+DRAW_IN_A_FRESH_PROCESS = """
+import random
+import sys
+
+from micrograd.engine import Value
+from micrograd.viz import draw_dot
+
+junk = [Value(0.0) for _ in range(5000)]
+random.Random(int(sys.argv[1])).shuffle(junk)
+while junk:
+    junk.pop()
+
+x1, x2, w1, w2 = Value(2.0, label='x1'), Value(0.0, label='x2'), Value(-3.0, label='w1'), Value(1.0, label='w2')
+b = Value(6.8813735870195432, label='b')
+n = x1 * w1 + x2 * w2 + b
+n.label = 'n'
+o = n.tanh() * n + x1 / (w2 + b) - (x1 * x2) ** 2
+o.label = 'o'
+o.backward()
+print(draw_dot(o).source)
+print(draw_dot(o, rankdir='TB').source)
+"""
+
+
+def draw_in_a_fresh_process(seed):
+    package_root = Path(micrograd.__file__).resolve().parent.parent   # the micrograd these tests import
+    env = {**os.environ, "PYTHONPATH": str(package_root), "PYTHONHASHSEED": str(seed)}
+    run = subprocess.run([sys.executable, "-c", DRAW_IN_A_FRESH_PROCESS, str(seed)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_the_same_expression_draws_the_same_in_every_process():
+    # Built afresh in two interpreters with different hash seeds and memory layouts: the DOT source is identical.
+    first, second = draw_in_a_fresh_process(1), draw_in_a_fresh_process(2)
+    assert "digraph" in first
     assert first == second
-    assert draw_dot(o, rankdir='TB').source == draw_dot(o, rankdir='TB').source
 
 
 def test_drawing_does_not_change_the_graph():
