@@ -1,8 +1,13 @@
-"""Shared test setup: import `micrograd` and `tools` from this checkout, and build the book once.
+"""Shared test setup: import `micrograd` and `tools` from this checkout, build the book once, and the helpers that
+several test modules use (`from conftest import T, assert_close`: pytest puts tests/ on sys.path).  Test modules
+import helpers from here, never from each other.
 
-Nothing here needs more than pytest, so that the package's own tests need only what they import (no Jupyter Book:
-the Pages workflow runs them on the oldest Python the package supports)."""
+Importing this module needs nothing but pytest, so that the package's own tests need only what they import (no
+Jupyter Book: the Pages workflow runs them on the oldest Python the package supports)."""
+
+import math
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,6 +16,54 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# The front matter that makes a MyST markdown file a chapter Jupyter Book executes.
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+# Default tolerance of `assert_close`: float64 results that should agree up to a few roundings.
+REL = 1e-12
+ABS = 1e-12
+
+
+def T(x):
+    """A float64 PyTorch leaf that records its gradient (the twin of `Value(x)`)."""
+    import torch  # here, not at the top: the tests that need no PyTorch should not pay for importing it
+
+    return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
+
+
+def assert_close(actual, expected, what="", rel=REL, abs_=ABS):
+    """`actual` (micrograd's) equals `expected` up to `rel` relative or `abs_` absolute difference, whichever is
+    larger; two equal infinities are equal.  `abs_=0` makes the comparison purely relative."""
+    assert math.isclose(float(actual), float(expected), rel_tol=rel, abs_tol=abs_), (
+        f"{what}: micrograd {actual!r} != expected {expected!r} (rel {rel:g}, abs {abs_:g})"
+    )
+
+
+def build_mini(source: Path, output: Path, **env):
+    """Build a small book strictly, as a local build: no repository buttons, no execution cache (unless `env`
+    says otherwise)."""
+    from tools.site_config import build
+
+    base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_REPOSITORY", "BOOK_EXECUTION_CACHE")}
+    return build(source, output, env={**base, **env})
+
+
+def copy_config(source: Path) -> None:
+    """The book's _config.yml into the small book in `source`, with the files it names (the icon)."""
+    shutil.copy(ROOT / "_config.yml", source / "_config.yml")
+    shutil.copytree(ROOT / "book" / "_static", source / "book" / "_static", dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +76,7 @@ def site(tmp_path_factory) -> Path:
     """
     if os.environ.get("BOOK_SITE"):
         return Path(os.environ["BOOK_SITE"]).resolve()
-    from tools import site_config   # Jupyter Book's configuration, and the build
+    from tools import site_config  # Jupyter Book's configuration, and the build
 
     output = Path(os.environ.get("BOOK_OUTPUT") or tmp_path_factory.mktemp("book"))
     result = site_config.build(ROOT, output)
@@ -36,6 +89,8 @@ def chromium() -> Path:
     """Debian's Chromium (or CHROMIUM=...), which Playwright drives; it never downloads a browser of its own."""
     path = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     if not path.is_file():
-        pytest.fail(f"{path} is missing: the browser tests need Debian's chromium package (`make setup` installs "
-                    "it; or point CHROMIUM at a Chromium or Chrome)")
+        pytest.fail(
+            f"{path} is missing: the browser tests need Debian's chromium package (`make setup` installs "
+            "it; or point CHROMIUM at a Chromium or Chrome)"
+        )
     return path

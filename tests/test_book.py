@@ -1,14 +1,12 @@
 """The book builds strictly: every cell runs, and a failing cell, a warning or a broken reference fails the build."""
-import os
-import shutil
+
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from test_tangle import FRONT_MATTER
+from conftest import FRONT_MATTER, build_mini, copy_config
 
 from tools.chapters import toc_chapters
-from tools.site_config import build
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +18,7 @@ class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.images, self.svgs, self.headings = [], 0, []
-        self._depth = 0      # >0 while inside <article>
+        self._depth = 0  # >0 while inside <article>
 
     def handle_starttag(self, tag, attrs):
         if tag == "article":
@@ -69,19 +67,6 @@ def test_the_root_page_lists_every_chapter(site):
         assert chapter.with_suffix(".html").name in text, f"the navigation lacks {chapter.name}"
 
 
-def build_mini(source: Path, output: Path, **env):
-    """Build a small book strictly, as a local build: no repository buttons, no execution cache (unless `env`
-    says otherwise)."""
-    base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_REPOSITORY", "BOOK_EXECUTION_CACHE")}
-    return build(source, output, env={**base, **env})
-
-
-def copy_config(source: Path) -> None:
-    """The book's _config.yml into the small book in `source`, with the files it names (the icon)."""
-    shutil.copy(ROOT / "_config.yml", source / "_config.yml")
-    shutil.copytree(ROOT / "book" / "_static", source / "book" / "_static", dirs_exist_ok=True)
-
-
 def _mini_book(tmp_path: Path, body: str) -> Path:
     source = tmp_path / "src"
     (source / "book").mkdir(parents=True)
@@ -106,22 +91,29 @@ def test_the_strict_build_fails_on(case, tmp_path):
 
 @pytest.mark.book
 def test_a_cell_tagged_raises_exception_may_raise(tmp_path):
-    body = ("This cell raises on purpose.\n\n```{code-cell} ipython3\n:tags: [raises-exception]\n\n"
-            "raise ValueError('expected')\n```\n")
+    body = (
+        "This cell raises on purpose.\n\n```{code-cell} ipython3\n:tags: [raises-exception]\n\n"
+        "raise ValueError('expected')\n```\n"
+    )
     result = build_mini(_mini_book(tmp_path, body), tmp_path / "out")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 @pytest.mark.book
 def test_each_chapter_runs_on_the_package_tangled_before_it(tmp_path):
-    source = _mini_book(tmp_path, "```{code-cell} ipython3\n:tangle: micrograd/greet.py\n\n"
-                                  "def hello():\n    return 'hello'\n```\n\n"
-                                  "```{code-cell} ipython3\nimport importlib.util\n"
-                                  "assert importlib.util.find_spec('micrograd.greet') is None\n"
-                                  "assert hello() == 'hello'\n```\n")
+    source = _mini_book(
+        tmp_path,
+        "```{code-cell} ipython3\n:tangle: micrograd/greet.py\n\n"
+        "def hello():\n    return 'hello'\n```\n\n"
+        "```{code-cell} ipython3\nimport importlib.util\n"
+        "assert importlib.util.find_spec('micrograd.greet') is None\n"
+        "assert hello() == 'hello'\n```\n",
+    )
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/one\nchapters:\n  - file: book/two\n")
-    (source / "book" / "two.md").write_text(FRONT_MATTER + "# Two\n\n```{code-cell} ipython3\n"
-                                            "from micrograd.greet import hello\nassert hello() == 'hello'\n```\n")
+    (source / "book" / "two.md").write_text(
+        FRONT_MATTER + "# Two\n\n```{code-cell} ipython3\n"
+        "from micrograd.greet import hello\nassert hello() == 'hello'\n```\n"
+    )
     result = build_mini(source, tmp_path / "out")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert (tmp_path / "out" / "_build" / "snapshots" / "two" / "micrograd" / "greet.py").is_file()

@@ -3,31 +3,13 @@
 Every expected number here comes from PyTorch's autograd, from a closed-form derivative, or from a central
 finite difference -- never from micrograd itself.
 """
+
 import math
-import sys
 
 import pytest
-import torch
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from conftest import T, assert_close
 
 from micrograd.engine import Value
-
-REL = 1e-12
-ABS = 1e-12
-
-
-def close(actual, expected, rel=REL, abs_=ABS):
-    return math.isclose(float(actual), float(expected), rel_tol=rel, abs_tol=abs_)
-
-
-def assert_close(actual, expected, what="", rel=REL, abs_=ABS):
-    assert close(actual, expected, rel, abs_), f"{what}: micrograd {actual!r} != expected {expected!r}"
-
-
-def T(x):
-    """A float64 PyTorch leaf that records its gradient."""
-    return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
 
 
 def torch_grad(t):
@@ -86,7 +68,7 @@ UNARY_CASES = [
     ("log", lambda x: x.log(), [1e-3, 0.1, 1.0, 2.5, 10.0, 1e6]),
     ("tanh", lambda x: x.tanh(), [-20.0, -3.0, -0.5, 0.0, 0.5, 0.8813735870195432, 3.0, 20.0]),
     ("relu", lambda x: x.relu(), [-2.0, -1e-3, -0.0, 0.0, 1e-3, 2.0]),
-    ("sigmoid", lambda x: x.sigmoid(), [-50.0, -5.0, -0.3, 0.0, 0.3, 5.0, 50.0]),
+    ("sigmoid", lambda x: x.sigmoid(), [-5.0, -0.3, 0.0, 0.3, 5.0]),  # far out: test_edges.py
 ]
 
 
@@ -109,29 +91,6 @@ def test_relu_value_and_gradient_formula(x):
     assert v.grad == (1.0 if x > 0 else 0.0)
 
 
-@pytest.mark.parametrize("x", [-50.0, 50.0, -700.0, 700.0, -1000.0, 1000.0])
-def test_sigmoid_large_arguments_do_not_overflow(x):
-    v = Value(x)
-    out = v.sigmoid()  # must not raise OverflowError from math.exp
-    out.backward()
-    t = T(x)
-    torch.sigmoid(t).backward()
-    assert math.isfinite(out.data) and math.isfinite(v.grad)
-    assert 0.0 <= out.data <= 1.0
-    assert_close(out.data, torch.sigmoid(torch.tensor(x, dtype=torch.float64)).item(), "sigmoid value", abs_=0)
-    assert_close(v.grad, t.grad.item(), "sigmoid grad", abs_=1e-300)
-
-
-def test_sigmoid_at_minus_50_matches_analytic_tiny_value():
-    # sigma(-50) = e^-50 / (1 + e^-50), far below 1e-12: compare relatively, with no absolute slack.
-    v = Value(-50.0)
-    out = v.sigmoid()
-    out.backward()
-    e = math.exp(-50.0)
-    assert math.isclose(out.data, e / (1 + e), rel_tol=1e-12, abs_tol=0.0)
-    assert math.isclose(v.grad, e / (1 + e) ** 2, rel_tol=1e-12, abs_tol=0.0)
-
-
 POW_CASES = (
     [(b, p) for p in (2, 3, -1, -2, 1, 0) for b in (-2.5, -1.0, 0.5, 3.0)]
     + [(b, p) for p in (2.0, 0.5, 1.5, -0.5, -1.5, 1 / 3, 2.7) for b in (0.25, 1.0, 2.0, 9.0)]
@@ -141,22 +100,16 @@ POW_CASES = (
 
 @pytest.mark.parametrize("base,exponent", POW_CASES)
 def test_pow_with_number_exponent(base, exponent):
-    compare_with_torch(lambda x: x ** exponent, base)
+    compare_with_torch(lambda x: x**exponent, base)
 
 
 @pytest.mark.parametrize("base,exponent", [(3.0, 2), (2.0, -1), (4.0, 0.5), (8.0, -1 / 3)])
 def test_pow_matches_power_rule(base, exponent):
     v = Value(base)
-    out = v ** exponent
+    out = v**exponent
     out.backward()
-    assert_close(out.data, base ** exponent, "value")
+    assert_close(out.data, base**exponent, "value")
     assert_close(v.grad, exponent * base ** (exponent - 1), "grad")
-
-
-@pytest.mark.parametrize("exponent", ["2", None, [2]])
-def test_pow_with_non_number_exponent_raises_type_error(exponent):
-    with pytest.raises(TypeError):
-        Value(3.0) ** exponent
 
 
 # --------------------------------------------------------------------------------------------------
@@ -192,10 +145,10 @@ def test_plain_numbers_on_either_side(name, fn, a):
 def test_int_data_is_accepted():
     a = Value(3)
     b = Value(-2)
-    out = a * b + a ** 2 - 1 / a
+    out = a * b + a**2 - 1 / a
     out.backward()
     ta, tb = T(3), T(-2)
-    tout = ta * tb + ta ** 2 - 1 / ta
+    tout = ta * tb + ta**2 - 1 / ta
     tout.backward()
     assert_close(out.data, tout.item())
     assert_close(a.grad, ta.grad.item())
@@ -207,11 +160,11 @@ def test_int_data_is_accepted():
 # --------------------------------------------------------------------------------------------------
 
 COMPOSITES = [
-    ("rational-tanh", lambda a, b, c: ((a * b + c.exp()) / (1 + a ** 2)).tanh()),
-    ("log-sigmoid", lambda a, b, c: (b - c).sigmoid() * a.log() + c ** 3 / 7),
+    ("rational-tanh", lambda a, b, c: ((a * b + c.exp()) / (1 + a**2)).tanh()),
+    ("log-sigmoid", lambda a, b, c: (b - c).sigmoid() * a.log() + c**3 / 7),
     ("nested", lambda a, b, c: ((a * c).tanh() + b.sigmoid() * 2) ** 2 - (a / (b * b + 1)).exp()),
     ("relu-mix", lambda a, b, c: (a - b).relu() * c + (c - a * 2).relu() ** 1.5 + b.log()),
-    ("powers", lambda a, b, c: a ** 0.5 * b ** -2 + (c + 4) ** (1 / 3) - 1 / (a + b + c)),
+    ("powers", lambda a, b, c: a**0.5 * b**-2 + (c + 4) ** (1 / 3) - 1 / (a + b + c)),
 ]
 
 COMPOSITE_POINTS = [(0.7, 1.3, -0.4), (2.0, 0.5, 1.1), (1.4, 2.2, 0.3)]
@@ -250,6 +203,7 @@ def test_composite_gradients_match_torch(name, fn, point):
 # --------------------------------------------------------------------------------------------------
 # Shared nodes
 # --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("x", [-1.5, 0.0, 3.0])
 def test_node_added_to_itself(x):
@@ -305,7 +259,7 @@ def test_diamond_with_two_leaves_and_intermediate_grads():
 def test_node_with_three_consumers():
     def fn(a, c):
         b = a.exp()  # used by three operations below
-        return b * c + b.tanh() + b ** 2
+        return b * c + b.tanh() + b**2
 
     x, c = 0.3, -0.8
     out, (a, cv) = compare_with_torch(fn, x, c)
@@ -316,18 +270,19 @@ def test_node_with_three_consumers():
 
 
 def test_leaf_used_in_many_places():
-    compare_with_torch(lambda a, b: a * b + a / b - a ** 2 * b + (a - b).tanh() * a, 1.1, -0.7)
+    compare_with_torch(lambda a, b: a * b + a / b - a**2 * b + (a - b).tanh() * a, 1.1, -0.7)
 
 
 # --------------------------------------------------------------------------------------------------
 # Worked examples from the book
 # --------------------------------------------------------------------------------------------------
 
+
 def test_L_example_against_torch():
-    a = Value(2.0, label='a')
-    b = Value(-3.0, label='b')
-    c = Value(10.0, label='c')
-    f = Value(-2.0, label='f')
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = Value(10.0, label="c")
+    f = Value(-2.0, label="f")
     e = a * b
     d = e + c
     L = d * f
@@ -350,9 +305,9 @@ def test_L_example_against_torch():
 
 
 def test_tanh_neuron_against_torch():
-    x1, x2 = Value(2.0, label='x1'), Value(0.0, label='x2')
-    w1, w2 = Value(-3.0, label='w1'), Value(1.0, label='w2')
-    b = Value(6.8813735870195432, label='b')
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
     n = x1 * w1 + x2 * w2 + b
     o = n.tanh()
     o.backward()
@@ -377,50 +332,16 @@ def test_tanh_neuron_against_torch():
 
 
 # --------------------------------------------------------------------------------------------------
-# Deep graphs, repeated backward, misc
+# Repeated backward, misc
 # --------------------------------------------------------------------------------------------------
-
-DEPTH = 100_000
-
-
-def test_backward_on_very_deep_chain_of_mul_add():
-    limit = sys.getrecursionlimit()
-    assert limit < DEPTH, "the test relies on the default recursion limit being far below the depth"
-    x = Value(1.5)
-    y = x
-    for _ in range(DEPTH):
-        y = y * 1.0 + 0.0
-    y.backward()
-    assert sys.getrecursionlimit() == limit
-    assert y.data == 1.5
-    assert x.grad == 1.0
-
-
-def test_deep_chain_gradient_is_product_of_local_derivatives():
-    # Factors 2, 0.5, 2, 0.5, ... (one more 2 than 0.5) with a +1 now and then: every local derivative is
-    # exact, so dy/dx is exactly the product of the factors, 2; the value is recomputed with plain floats.
-    assert sys.getrecursionlimit() < DEPTH
-    x = Value(3.0)
-    y = x
-    for i in range(DEPTH + 1):
-        y = y * (2.0 if i % 2 == 0 else 0.5)
-        if i % 10 == 0:
-            y = y + 1
-    y.backward()
-    expected = 3.0
-    for i in range(DEPTH + 1):
-        expected *= (2.0 if i % 2 == 0 else 0.5)
-        if i % 10 == 0:
-            expected += 1
-    assert y.data == expected
-    assert x.grad == 2.0
+# (How deep a graph backward() handles: test_edges.py, a million operations.)
 
 
 def test_backward_twice_accumulates_leaves_like_torch_and_resets_intermediates():
     a, b, c = Value(1.3), Value(-0.4), Value(2.0)
     e = a * b
     d = (e + c).tanh()
-    out = d * a + e ** 2
+    out = d * a + e**2
     out.backward()
     e_after_first = e.grad
     out.backward()
@@ -430,7 +351,7 @@ def test_backward_twice_accumulates_leaves_like_torch_and_resets_intermediates()
     te.retain_grad()
     td = (te + tc).tanh()
     td.retain_grad()
-    tout = td * ta + te ** 2
+    tout = td * ta + te**2
     tout.backward(retain_graph=True)
     te_first, td_first = te.grad.item(), td.grad.item()
     leaves_first = [ta.grad.item(), tb.grad.item(), tc.grad.item()]
@@ -458,11 +379,8 @@ def test_backward_accumulates_into_leaves_across_separate_graphs():
     assert_close(w.grad, 3 + math.exp(0.5))
 
 
-def test_label():
-    assert Value(2.0, label='x').label == 'x'
-    v = Value(2.0, label='x')
-    assert v.data == 2.0
-    assert v.grad == 0.0
+def test_label_is_kept():
+    assert Value(2.0, label="x").label == "x"
 
 
 def test_fresh_value_has_zero_grad_and_keeps_data():
@@ -484,102 +402,3 @@ def test_tanh_rebuilt_from_exp_matches_tanh():
         assert_close(t1.data, t2.data)
         assert_close(a1.grad, a2.grad)
         assert_close(a2.grad, 1 - math.tanh(x) ** 2)
-
-
-# --------------------------------------------------------------------------------------------------
-# Property test: random expressions over 2-3 leaves vs PyTorch
-# --------------------------------------------------------------------------------------------------
-# Every operation is written so that it stays inside its domain whatever its argument is
-# (log and fractional powers of v*v + 1, division by v*v + 1).
-
-def _pos(x):
-    return x * x + 1
-
-
-UNARY = {
-    "neg": lambda x: -x,
-    "tanh": lambda x: x.tanh(),
-    "sigmoid": lambda x: x.sigmoid(),
-    "relu": lambda x: x.relu(),
-    "exp_tanh": lambda x: x.tanh().exp(),
-    "exp_small": lambda x: (x * 0.25).exp(),
-    "log_pos": lambda x: _pos(x).log(),
-    "sq": lambda x: x ** 2,
-    "cube": lambda x: x ** 3,
-    "sqrt_pos": lambda x: _pos(x) ** 0.5,
-    "inv_pos": lambda x: _pos(x) ** -1,
-    "pow_m1_5": lambda x: _pos(x) ** -1.5,
-    "self_add": lambda x: x + x,      # shared intermediate node
-    "self_mul": lambda x: x * x,      # shared intermediate node
-    "add_num": lambda x: x + 1.5,
-    "rsub_num": lambda x: 2 - x,
-    "rmul_num": lambda x: -0.75 * x,
-    "rdiv_num": lambda x: 3 / _pos(x),
-    "div_num": lambda x: x / 4,
-}
-
-BINARY = {
-    "add": lambda x, y: x + y,
-    "sub": lambda x, y: x - y,
-    "mul": lambda x, y: x * y,
-    "div_pos": lambda x, y: x / _pos(y),
-}
-
-
-def _expressions(n_leaves):
-    leaves = st.integers(min_value=0, max_value=n_leaves - 1).map(lambda i: ("leaf", i))
-    return st.recursive(
-        leaves,
-        lambda children: st.one_of(
-            st.tuples(st.just("u"), st.sampled_from(sorted(UNARY)), children),
-            st.tuples(st.just("b"), st.sampled_from(sorted(BINARY)), children, children),
-        ),
-        max_leaves=6,
-    )
-
-
-def _evaluate(expr, leaves, relu_args=None):
-    kind = expr[0]
-    if kind == "leaf":
-        return leaves[expr[1]]
-    if kind == "u":
-        arg = _evaluate(expr[2], leaves, relu_args)
-        if expr[1] == "relu" and relu_args is not None:
-            relu_args.append(arg.data)
-        return UNARY[expr[1]](arg)
-    return BINARY[expr[1]](_evaluate(expr[2], leaves, relu_args), _evaluate(expr[3], leaves, relu_args))
-
-
-@st.composite
-def _cases(draw):
-    n = draw(st.integers(min_value=2, max_value=3))
-    xs = draw(st.lists(st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False),
-                       min_size=n, max_size=n))
-    expr = draw(_expressions(n))
-    return xs, expr
-
-
-@settings(max_examples=200, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(_cases())
-def test_random_expressions_match_torch(case):
-    xs, expr = case
-    vs = [Value(x) for x in xs]
-    relu_args = []
-    if expr[0] == "leaf":  # a bare leaf: make it an operation, so backward has something to do
-        expr = ("u", "add_num", expr)
-    out = _evaluate(expr, vs, relu_args)
-    # A ReLU argument within rounding distance of its kink could legitimately land on different sides in the
-    # two libraries; the kink itself is covered by the unit tests above.
-    assume(all(a == 0.0 or abs(a) > 1e-9 for a in relu_args))
-    assume(math.isfinite(out.data) and abs(out.data) < 1e6)
-    out.backward()
-
-    ts = [T(x) for x in xs]
-    tout = _evaluate(expr, ts)
-    tout.backward()
-
-    scale = 1.0 + max(abs(x) for x in xs)
-    assert math.isclose(out.data, tout.item(), rel_tol=1e-12, abs_tol=1e-12 * scale), (expr, xs)
-    for i, (v, t) in enumerate(zip(vs, ts)):
-        assert math.isclose(v.grad, torch_grad(t), rel_tol=1e-12, abs_tol=1e-12 * scale), (expr, xs, i)

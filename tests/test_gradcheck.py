@@ -5,12 +5,12 @@ gradients are right (it must say True) and against deliberately broken ones (it 
 with both numbers).  The broken gradients are made by temporarily replacing a Value method (pytest's monkeypatch
 restores it at the end of the test) with one that records a wrong local derivative.
 """
-import inspect
+
 import math
 import re
 
 import pytest
-import torch
+from conftest import T
 
 from micrograd.engine import Value
 from micrograd.gradcheck import GradcheckError, gradcheck, numerical_gradient
@@ -22,16 +22,15 @@ from micrograd.gradcheck import GradcheckError, gradcheck, numerical_gradient
 EXPRESSIONS = [
     ("add/sub/neg", lambda a, b: a + b - (-a) + 2 - b + (3 - a) + (a + 1.5), [0.3, -1.2]),
     ("mul/div", lambda a, b: a * b / (b * b + 1) + 2 / a - a / 4 + 0.5 * b * 3, [0.7, -1.3]),
-    ("pow number", lambda a, b: a ** 2 + a ** 3 - b ** -1 + a ** 0.5 + b ** -2.5 + a ** 0, [1.4, 0.8]),
-    ("pow value", lambda a, b: a ** b + b ** (a * 2) + a ** a, [1.3, 0.6]),
-    ("number ** value", lambda a, b: 2 ** a + 0.5 ** (a * b) + 10 ** (b - 1), [0.4, 1.1]),
+    ("pow number", lambda a, b: a**2 + a**3 - b**-1 + a**0.5 + b**-2.5 + a**0, [1.4, 0.8]),
+    ("pow value", lambda a, b: a**b + b ** (a * 2) + a**a, [1.3, 0.6]),
+    ("number ** value", lambda a, b: 2**a + 0.5 ** (a * b) + 10 ** (b - 1), [0.4, 1.1]),
     ("exp/log", lambda a, b: (a * b).exp() + (a + b).log() - (b / a).log().exp(), [0.9, 1.7]),
     ("tanh/sigmoid", lambda a, b: (a * b).tanh() + (a - b).sigmoid() * b.tanh(), [-0.6, 0.9]),
     ("relu", lambda a, b: (a * b).relu() + (a - b).relu() * 3 + (b - 5).relu(), [1.2, -0.7]),
     ("shared nodes", lambda a, b: (lambda e: e * e.tanh() + e.exp() / (e * e + 1))(a * b + a), [0.5, -1.1]),
-    ("three inputs", lambda a, b, c: ((a * b + c.exp()) / (1 + a ** 2)).tanh() + c.sigmoid().log(),
-     [0.2, -0.8, 1.5]),
-    ("one input", lambda a: (a.exp() - a ** 2).tanh(), [0.35]),
+    ("three inputs", lambda a, b, c: ((a * b + c.exp()) / (1 + a**2)).tanh() + c.sigmoid().log(), [0.2, -0.8, 1.5]),
+    ("one input", lambda a: (a.exp() - a**2).tanh(), [0.35]),
 ]
 
 
@@ -46,7 +45,7 @@ def test_numerical_gradient_of_the_expressions_agrees_with_torch(name, fn, input
     # The gradients gradcheck compares against: central differences must match PyTorch's exact gradients
     # to within their truncation + rounding error (eps^2 f''' / 6 + 1e-16 |f| / eps, about 1e-9 here).
     numeric = numerical_gradient(fn, inputs)
-    ts = [torch.tensor(float(x), dtype=torch.float64, requires_grad=True) for x in inputs]
+    ts = [T(x) for x in inputs]
     fn(*ts).backward()
     assert len(numeric) == len(inputs)
     for i, (n, t) in enumerate(zip(numeric, ts)):
@@ -67,6 +66,7 @@ def test_gradcheck_does_not_touch_its_inputs():
 # gradcheck catches wrong gradients
 # --------------------------------------------------------------------------------------------------
 
+
 def _floats(text):
     return [float(t) for t in re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", text)]
 
@@ -78,36 +78,38 @@ def _mentions(text, value, rel=1e-6):
 def _wrong_tanh(self):
     # records 1 - t instead of 1 - t^2
     t = math.tanh(self.data)
-    return Value(t, (self,), 'tanh', _local_grads=(1 - t,))
+    return Value(t, (self,), "tanh", _local_grads=(1 - t,))
 
 
 def _wrong_exp(self):
     # records half the true derivative
     e = math.exp(self.data)
-    return Value(e, (self,), 'exp', _local_grads=(e / 2,))
+    return Value(e, (self,), "exp", _local_grads=(e / 2,))
 
 
 def _wrong_log(self):
     # records -1/x instead of 1/x
-    return Value(math.log(self.data), (self,), 'log', _local_grads=(-1 / self.data,))
+    return Value(math.log(self.data), (self,), "log", _local_grads=(-1 / self.data,))
 
 
 def _wrong_sigmoid(self):
     # records s instead of s (1 - s)
     s = 1 / (1 + math.exp(-self.data))
-    return Value(s, (self,), 'sigmoid', _local_grads=(s,))
+    return Value(s, (self,), "sigmoid", _local_grads=(s,))
 
 
 # (method, broken version, f(a, b) using it on b only, true df/db, the wrong df/db the broken method gives)
 BROKEN = [
-    ("tanh", _wrong_tanh, lambda a, b: a * 3 + b.tanh(),
-     lambda b: 1 - math.tanh(b) ** 2, lambda b: 1 - math.tanh(b)),
-    ("exp", _wrong_exp, lambda a, b: a * 3 + b.exp(),
-     lambda b: math.exp(b), lambda b: math.exp(b) / 2),
-    ("log", _wrong_log, lambda a, b: a * 3 + b.log(),
-     lambda b: 1 / b, lambda b: -1 / b),
-    ("sigmoid", _wrong_sigmoid, lambda a, b: a * 3 + b.sigmoid(),
-     lambda b: math.exp(-b) / (1 + math.exp(-b)) ** 2, lambda b: 1 / (1 + math.exp(-b))),
+    ("tanh", _wrong_tanh, lambda a, b: a * 3 + b.tanh(), lambda b: 1 - math.tanh(b) ** 2, lambda b: 1 - math.tanh(b)),
+    ("exp", _wrong_exp, lambda a, b: a * 3 + b.exp(), lambda b: math.exp(b), lambda b: math.exp(b) / 2),
+    ("log", _wrong_log, lambda a, b: a * 3 + b.log(), lambda b: 1 / b, lambda b: -1 / b),
+    (
+        "sigmoid",
+        _wrong_sigmoid,
+        lambda a, b: a * 3 + b.sigmoid(),
+        lambda b: math.exp(-b) / (1 + math.exp(-b)) ** 2,
+        lambda b: 1 / (1 + math.exp(-b)),
+    ),
 ]
 
 
@@ -165,15 +167,25 @@ def test_gradcheck_error_is_an_assertion_error():
 # --------------------------------------------------------------------------------------------------
 
 KNOWN = [
-    ("x^3", lambda x: x ** 3, [1.7], lambda x: [3 * x ** 2]),
-    ("x y + y^2", lambda x, y: x * y + y ** 2, [0.3, -2.0], lambda x, y: [y, x + 2 * y]),
-    ("e^x / y", lambda x, y: x.exp() / y, [0.5, 1.5], lambda x, y: [math.exp(x) / y, -math.exp(x) / y ** 2]),
-    ("log(x) tanh(y)", lambda x, y: x.log() * y.tanh(), [2.0, 0.4],
-     lambda x, y: [math.tanh(y) / x, math.log(x) * (1 - math.tanh(y) ** 2)]),
-    ("sigmoid(x - y)", lambda x, y: (x - y).sigmoid(), [0.1, 0.6],
-     lambda x, y: [math.exp(-(x - y)) / (1 + math.exp(-(x - y))) ** 2,
-                   -math.exp(-(x - y)) / (1 + math.exp(-(x - y))) ** 2]),
-    ("x^y", lambda x, y: x ** y, [1.8, 2.5], lambda x, y: [y * x ** (y - 1), x ** y * math.log(x)]),
+    ("x^3", lambda x: x**3, [1.7], lambda x: [3 * x**2]),
+    ("x y + y^2", lambda x, y: x * y + y**2, [0.3, -2.0], lambda x, y: [y, x + 2 * y]),
+    ("e^x / y", lambda x, y: x.exp() / y, [0.5, 1.5], lambda x, y: [math.exp(x) / y, -math.exp(x) / y**2]),
+    (
+        "log(x) tanh(y)",
+        lambda x, y: x.log() * y.tanh(),
+        [2.0, 0.4],
+        lambda x, y: [math.tanh(y) / x, math.log(x) * (1 - math.tanh(y) ** 2)],
+    ),
+    (
+        "sigmoid(x - y)",
+        lambda x, y: (x - y).sigmoid(),
+        [0.1, 0.6],
+        lambda x, y: [
+            math.exp(-(x - y)) / (1 + math.exp(-(x - y))) ** 2,
+            -math.exp(-(x - y)) / (1 + math.exp(-(x - y))) ** 2,
+        ],
+    ),
+    ("x^y", lambda x, y: x**y, [1.8, 2.5], lambda x, y: [y * x ** (y - 1), x**y * math.log(x)]),
     ("relu(x) z", lambda x, z: x.relu() * z, [0.8, -1.25], lambda x, z: [z, 0.8]),
 ]
 
@@ -191,27 +203,25 @@ def test_numerical_gradient_matches_analytic_derivatives(name, fn, inputs, grad)
 def test_numerical_gradient_honours_eps(x, h):
     # Central difference of x^3 with step h is exactly 3x^2 + h^2: ((x+h)^3 - (x-h)^3) / 2h.
     # The h^2 term shows which step was used.
-    (numeric,) = numerical_gradient(lambda v: v ** 3, [x], eps=h)
+    (numeric,) = numerical_gradient(lambda v: v**3, [x], eps=h)
     assert math.isclose(numeric, 3 * x * x + h * h, rel_tol=1e-9), (numeric, 3 * x * x + h * h)
     assert not math.isclose(numeric, 3 * x * x, rel_tol=1e-9)
 
 
-def test_gradcheck_defaults():
-    params = inspect.signature(gradcheck).parameters
-    assert params["eps"].default == 1e-6
-    assert params["atol"].default == 1e-5
-    assert params["rtol"].default == 1e-3
-    assert params["raise_exception"].default is True
-    assert inspect.signature(numerical_gradient).parameters["eps"].default == 1e-6
+def test_numerical_gradient_steps_by_1e_6_by_default():
+    # relu(x - 5e-7) at x = 0: a central difference with step h sees (h - 5e-7) / 2h, which is 0.25 for h = 1e-6
+    # only (0 for h <= 5e-7, towards 0.5 for larger steps).
+    (numeric,) = numerical_gradient(lambda v: (v - 5e-7).relu(), [0.0])
+    assert math.isclose(numeric, 0.25, rel_tol=1e-6), numeric
 
 
 # With eps = 0.1, x^3 at x = 2: numerical 12.01, backward() 12 -- a known discrepancy of exactly h^2 = 0.01.
-CUBE = (lambda v: v ** 3, [2.0])
+CUBE = (lambda v: v**3, [2.0])
 
 
 def test_gradcheck_honours_eps():
     fn, inputs = CUBE
-    assert gradcheck(fn, inputs, atol=1e-6, rtol=0) is True                # eps 1e-6: h^2 = 1e-12
+    assert gradcheck(fn, inputs, atol=1e-6, rtol=0) is True  # eps 1e-6: h^2 = 1e-12
     assert gradcheck(fn, inputs, eps=0.1, atol=1e-6, rtol=0, raise_exception=False) is False
     with pytest.raises(GradcheckError) as info:
         gradcheck(fn, inputs, eps=0.1, atol=1e-6, rtol=0)

@@ -3,30 +3,23 @@
 A twin holds exactly the same weights as the micrograd model (copied number by number), computes the same
 mathematics with tensors, and its autograd supplies the expected gradients.
 """
-import math
+
 import random
 
 import numpy as np
 import pytest
 import torch
+from conftest import assert_close
 from sklearn.datasets import make_moons
 
 from micrograd import losses, optim
 from micrograd.engine import Value
 from micrograd.nn import MLP, Layer, Module, Neuron
 
-REL = 1e-12
-ABS = 1e-12
-
-
-def assert_close(actual, expected, what="", rel=REL, abs_=ABS):
-    assert math.isclose(float(actual), float(expected), rel_tol=rel, abs_tol=abs_), \
-        f"{what}: micrograd {actual!r} != torch {expected!r}"
-
-
 # --------------------------------------------------------------------------------------------------
 # PyTorch twin of an MLP
 # --------------------------------------------------------------------------------------------------
+
 
 def twin_parameters(model):
     """[(W, b)] per layer, float64 leaves copied from the micrograd model."""
@@ -38,9 +31,9 @@ def twin_parameters(model):
     return out
 
 
-def twin_forward(params, X, activation='relu', linear_output=True):
+def twin_forward(params, X, activation="relu", linear_output=True):
     """X: (batch, nin) float64 tensor. Hidden layers apply `activation`; the last one too unless linear_output."""
-    act = torch.relu if activation == 'relu' else torch.tanh
+    act = torch.relu if activation == "relu" else torch.tanh
     h = X
     for i, (W, b) in enumerate(params):
         h = h @ W.T + b
@@ -101,13 +94,13 @@ def test_mlp_output_layer_is_linear_by_default():
 @pytest.mark.parametrize("x", INPUTS)
 def test_mlp_tanh_all_layers_match_torch(seed, x):
     random.seed(seed)
-    model = MLP(3, [4, 4, 1], activation='tanh', linear_output=False)
+    model = MLP(3, [4, 4, 1], activation="tanh", linear_output=False)
     out = model(x)
     out.backward()
     assert -1.0 <= out.data <= 1.0
 
     params = twin_parameters(model)
-    tout = twin_forward(params, torch.tensor([x], dtype=torch.float64), activation='tanh', linear_output=False)
+    tout = twin_forward(params, torch.tensor([x], dtype=torch.float64), activation="tanh", linear_output=False)
     tout.sum().backward()
     assert_close(out.data, tout.item(), "output")
     assert_grads_match(model, params)
@@ -115,11 +108,11 @@ def test_mlp_tanh_all_layers_match_torch(seed, x):
 
 def test_mlp_tanh_hidden_linear_output_matches_torch():
     random.seed(5)
-    model = MLP(3, [4, 4, 1], activation='tanh')
+    model = MLP(3, [4, 4, 1], activation="tanh")
     out = model([0.3, -0.6, 0.9])
     out.backward()
     params = twin_parameters(model)
-    tout = twin_forward(params, torch.tensor([[0.3, -0.6, 0.9]], dtype=torch.float64), activation='tanh')
+    tout = twin_forward(params, torch.tensor([[0.3, -0.6, 0.9]], dtype=torch.float64), activation="tanh")
     tout.sum().backward()
     assert_close(out.data, tout.item())
     assert_grads_match(model, params)
@@ -131,7 +124,7 @@ def test_mlp_with_several_outputs_returns_list_and_matches_torch():
     x = [0.4, -1.1, 2.0]
     outs = model(x)
     assert isinstance(outs, list) and len(outs) == 2 and all(isinstance(o, Value) for o in outs)
-    loss = outs[0] * 2 + outs[1] * -3   # a different weight per output, so both paths are checked
+    loss = outs[0] * 2 + outs[1] * -3  # a different weight per output, so both paths are checked
     loss.backward()
     params = twin_parameters(model)
     tout = twin_forward(params, torch.tensor([x], dtype=torch.float64))[0]
@@ -143,13 +136,13 @@ def test_mlp_with_several_outputs_returns_list_and_matches_torch():
 
 def test_input_values_receive_gradients_like_torch():
     random.seed(2)
-    model = MLP(3, [4, 4, 1], activation='tanh')
+    model = MLP(3, [4, 4, 1], activation="tanh")
     xs = [Value(0.2), Value(-0.9), Value(1.4)]
     out = model(xs)
     out.backward()
     params = twin_parameters(model)
     tx = torch.tensor([[0.2, -0.9, 1.4]], dtype=torch.float64, requires_grad=True)
-    twin_forward(params, tx, activation='tanh').sum().backward()
+    twin_forward(params, tx, activation="tanh").sum().backward()
     for i, x in enumerate(xs):
         assert_close(x.grad, tx.grad[0, i].item(), f"input {i}")
 
@@ -157,6 +150,7 @@ def test_input_values_receive_gradients_like_torch():
 # --------------------------------------------------------------------------------------------------
 # Neurons and layers
 # --------------------------------------------------------------------------------------------------
+
 
 def test_neuron_initialisation():
     random.seed(42)
@@ -170,8 +164,9 @@ def test_neuron_initialisation():
 
 
 @pytest.mark.parametrize("x", [[1.0, 2.0, -1.0], [-3.0, 0.5, 0.5], [0.1, -0.2, 0.3]])
-@pytest.mark.parametrize("kwargs,act", [({}, torch.relu), ({'nonlin': False}, lambda z: z),
-                                        ({'activation': 'tanh'}, torch.tanh)])
+@pytest.mark.parametrize(
+    "kwargs,act", [({}, torch.relu), ({"nonlin": False}, lambda z: z), ({"activation": "tanh"}, torch.tanh)]
+)
 def test_neuron_matches_torch(kwargs, act, x):
     random.seed(9)
     n = Neuron(3, **kwargs)
@@ -203,8 +198,10 @@ def test_layer_with_one_output_returns_bare_value():
     out = layer([1.0, 2.0, 3.0])
     assert isinstance(out, Value)
     n = layer.neurons[0]
-    expected = torch.relu(torch.tensor([w.data for w in n.w], dtype=torch.float64)
-                          @ torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64) + n.b.data).item()
+    expected = torch.relu(
+        torch.tensor([w.data for w in n.w], dtype=torch.float64) @ torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+        + n.b.data
+    ).item()
     assert_close(out.data, expected)
 
 
@@ -225,6 +222,7 @@ def test_layer_with_several_outputs_returns_list_matching_torch():
 # Parameters and zero_grad
 # --------------------------------------------------------------------------------------------------
 
+
 def test_parameter_count_and_order():
     random.seed(0)
     model = MLP(3, [4, 4, 1])
@@ -238,7 +236,7 @@ def test_parameter_count_and_order():
             expected.append(neuron.b)
     assert len(expected) == len(params)
     assert all(p is e for p, e in zip(params, expected))
-    assert len({id(p) for p in params}) == 41   # no parameter listed twice
+    assert len({id(p) for p in params}) == 41  # no parameter listed twice
     assert [len(layer.neurons) for layer in model.layers] == [4, 4, 1]
     assert [len(layer.neurons[0].w) for layer in model.layers] == [3, 4, 4]
     # Layer and Neuron keep the same order
@@ -251,7 +249,7 @@ def test_parameter_count_and_order():
 
 def test_zero_grad_resets_every_parameter():
     random.seed(1)
-    model = MLP(3, [4, 4, 1], activation='tanh')
+    model = MLP(3, [4, 4, 1], activation="tanh")
     model([1.0, -2.0, 0.5]).backward()
     assert any(p.grad != 0 for p in model.parameters())
     model.zero_grad()
@@ -261,14 +259,14 @@ def test_zero_grad_resets_every_parameter():
 
 def test_grads_accumulate_without_zero_grad():
     random.seed(1)
-    model = MLP(3, [4, 4, 1], activation='tanh')
+    model = MLP(3, [4, 4, 1], activation="tanh")
     x = [1.0, -2.0, 0.5]
     params = twin_parameters(model)
-    twin_forward(params, torch.tensor([x], dtype=torch.float64), activation='tanh').sum().backward()
+    twin_forward(params, torch.tensor([x], dtype=torch.float64), activation="tanh").sum().backward()
 
     model(x).backward()
     assert_grads_match(model, params)
-    model(x).backward()                # a second forward and backward, no zero_grad in between
+    model(x).backward()  # a second forward and backward, no zero_grad in between
     assert_grads_match(model, params, factor=2.0)
     model.zero_grad()
     model(x).backward()
@@ -280,19 +278,19 @@ def test_grads_accumulate_without_zero_grad():
 # --------------------------------------------------------------------------------------------------
 
 CONVERTERS = {
-    'int': int,
-    'float': float,
-    'Value': lambda v: Value(float(v)),
-    'np.float64': np.float64,
-    'np.float32': np.float32,
-    'np.int64': np.int64,
+    "int": int,
+    "float": float,
+    "Value": lambda v: Value(float(v)),
+    "np.float64": np.float64,
+    "np.float32": np.float32,
+    "np.int64": np.int64,
 }
 
 
 @pytest.mark.parametrize("kind", list(CONVERTERS))
-@pytest.mark.parametrize("activation", ['relu', 'tanh'])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
 def test_input_types_give_same_output(kind, activation):
-    x = [1, -2, 3]   # exactly representable in every type
+    x = [1, -2, 3]  # exactly representable in every type
     random.seed(10)
     model = MLP(3, [4, 4, 1], activation=activation)
     params = twin_parameters(model)
@@ -310,9 +308,9 @@ def test_input_types_give_same_output(kind, activation):
     assert_grads_match(model, params)
 
 
-@pytest.mark.parametrize("kind", ['np.float64', 'np.float32'])
+@pytest.mark.parametrize("kind", ["np.float64", "np.float32"])
 def test_numpy_inputs_with_fractions(kind):
-    x = [0.5, -1.25, 2.75]   # exact in float32 too, so the float64 answer is the right one
+    x = [0.5, -1.25, 2.75]  # exact in float32 too, so the float64 answer is the right one
     random.seed(0)
     model = MLP(3, [4, 4, 1])
     out = model([CONVERTERS[kind](v) for v in x])
@@ -349,7 +347,7 @@ def test_wrong_input_length_message_uses_the_models_size():
         MLP(5, [2, 1])([1.0, 2.0])
 
 
-@pytest.mark.parametrize("bad", ['a', None, [1.0], {'x': 1}])
+@pytest.mark.parametrize("bad", ["a", None, [1.0], {"x": 1}])
 @pytest.mark.parametrize("position", [0, 2])
 def test_non_numeric_input_raises_type_error(bad, position):
     random.seed(0)
@@ -368,10 +366,13 @@ PREDS = [0.3, -1.2, 2.5, 0.0, 4.1]
 TARGETS = [0.0, -1.0, 3.0, 0.5, 4.0]
 
 
-@pytest.mark.parametrize("name,torch_fn", [
-    ("mean_squared_error", lambda p, t: ((p - t) ** 2).mean()),
-    ("sum_squared_error", lambda p, t: ((p - t) ** 2).sum()),
-])
+@pytest.mark.parametrize(
+    "name,torch_fn",
+    [
+        ("mean_squared_error", lambda p, t: ((p - t) ** 2).mean()),
+        ("sum_squared_error", lambda p, t: ((p - t) ** 2).sum()),
+    ],
+)
 def test_squared_error_losses_match_torch(name, torch_fn):
     preds = [Value(p) for p in PREDS]
     loss = getattr(losses, name)(preds, TARGETS)
@@ -391,7 +392,7 @@ def test_mean_squared_error_formula_and_value_targets():
     loss = losses.mean_squared_error(preds, targets)
     loss.backward()
     assert_close(loss.data, ((1 - 2) ** 2 + (3 - 0) ** 2) / 2)
-    assert_close(preds[0].grad, (1 - 2))      # 2 (p - t) / n
+    assert_close(preds[0].grad, (1 - 2))  # 2 (p - t) / n
     assert_close(targets[1].grad, -(3 - 0))
     sse = losses.sum_squared_error([Value(1.0), Value(3.0)], [2.0, 0.0])
     assert_close(sse.data, 10.0)
@@ -431,14 +432,14 @@ def test_sgd_step_and_zero_grad_by_hand():
     opt.step()
     expected = [1.0 - 0.1 * 0.5, -2.0 - 0.1 * -0.25, 0.5 - 0.1 * 3.0]
     assert [p.data for p in ps] == expected
-    assert [p.grad for p in ps] == grads          # step does not touch the gradients
-    opt.lr = 0.01                                  # the learning rate may change between steps
+    assert [p.grad for p in ps] == grads  # step does not touch the gradients
+    opt.lr = 0.01  # the learning rate may change between steps
     opt.step()
     expected = [e - 0.01 * g for e, g in zip(expected, grads)]
     assert [p.data for p in ps] == expected
     opt.zero_grad()
     assert [p.grad for p in ps] == [0.0, 0.0, 0.0]
-    opt.step()                                     # zero gradients: nothing moves
+    opt.step()  # zero gradients: nothing moves
     assert [p.data for p in ps] == expected
 
 
@@ -459,6 +460,7 @@ def test_sgd_on_model_parameters_updates_the_model():
 # Training on the moons against a PyTorch twin
 # --------------------------------------------------------------------------------------------------
 
+
 def test_moons_training_matches_torch_twin():
     X, y = make_moons(n_samples=100, noise=0.1, random_state=1)
     y = 2 * y - 1
@@ -466,7 +468,7 @@ def test_moons_training_matches_torch_twin():
     model = MLP(2, [16, 16, 1])
     assert len(model.parameters()) == 16 * 3 + 16 * 17 + 17 == 337
 
-    params = twin_parameters(model)              # copied before any training
+    params = twin_parameters(model)  # copied before any training
     tX = torch.tensor(X, dtype=torch.float64)
     ty = torch.tensor(y, dtype=torch.float64)
     alpha = 1e-4
@@ -497,12 +499,12 @@ def test_moons_training_matches_torch_twin():
         torch_losses.append(tloss.item())
 
     for k, (m, t) in enumerate(zip(micro_losses, torch_losses)):
-        assert math.isclose(m, t, rel_tol=1e-9, abs_tol=1e-12), f"step {k}: micrograd {m} != torch {t}"
+        assert_close(m, t, f"loss at step {k}", rel=1e-9, abs_=1e-12)
     # training does something: the loss after 20 steps is well below the first one
     assert micro_losses[-1] < 0.5 * micro_losses[0]
     # and the weights themselves followed the same path
     for layer, (W, b) in zip(model.layers, params):
         for ni, neuron in enumerate(layer.neurons):
             for wi, w in enumerate(neuron.w):
-                assert math.isclose(w.data, W[ni, wi].item(), rel_tol=1e-9, abs_tol=1e-12)
-            assert math.isclose(neuron.b.data, b[ni].item(), rel_tol=1e-9, abs_tol=1e-12)
+                assert_close(w.data, W[ni, wi].item(), "weight", rel=1e-9, abs_=1e-12)
+            assert_close(neuron.b.data, b[ni].item(), "bias", rel=1e-9, abs_=1e-12)

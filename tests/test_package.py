@@ -1,6 +1,8 @@
 """The generated package: importable, installable from the repository, and free of third-party dependencies
 except graphviz for drawing."""
+
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,15 +36,44 @@ def test_only_the_standard_library_and_graphviz_for_drawing():
 
 
 def test_installs_from_the_repository_and_imports(tmp_path):
+    # Built from a copy of what the build reads: setuptools writes build/ and *.egg-info next to pyproject.toml,
+    # and a test writes only under its temporary folder, never into the checkout.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(PACKAGE, source / "micrograd", ignore=shutil.ignore_patterns("__pycache__"))
     target = tmp_path / "site"
-    install = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                              "--target", str(target), str(ROOT)], capture_output=True, text=True)
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-cache-dir",
+            "--target",
+            str(target),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert install.returncode == 0, install.stderr
     assert (target / "micrograd" / "engine.py").is_file()
-    probe = ("import micrograd.engine as e, sys; from micrograd.engine import Value;"
-             "x = Value(3.0); y = x * x + 1; y.backward(); print(e.__file__, y.data, x.grad)")
-    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
-                         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    probe = (
+        "import micrograd.engine as e, sys; from micrograd.engine import Value;"
+        "x = Value(3.0); y = x * x + 1; y.backward(); print(e.__file__, y.data, x.grad)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )
     assert run.returncode == 0, run.stderr
     where, value, grad = run.stdout.split()
     assert where.startswith(str(target)) and float(value) == 10.0 and float(grad) == 6.0

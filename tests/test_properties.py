@@ -14,24 +14,25 @@ kink, and nothing whose value or local derivative exceeds 1e6.  An operation tha
 Values and on PyTorch float64 tensors, and the output value and the gradient of EVERY leaf (and, as a bonus, of
 every intermediate node) must agree.
 """
+
 import math
 import random
 
-import torch
+from conftest import T, assert_close
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from micrograd.engine import Value
 
-LIMIT = 1e6          # largest |value| and |local derivative| an operation may produce
-SMALL = 1e-3         # smallest |value| we take a log / fractional power of, or divide by
+LIMIT = 1e6  # largest |value| and |local derivative| an operation may produce
+SMALL = 1e-3  # smallest |value| we take a log / fractional power of, or divide by
 MAX_LEAVES = 4
 MAX_OPS = 25
 
 PROPERTY_SETTINGS = settings(
     max_examples=3000,
-    deadline=None,             # no timing assertions: a busy CI machine must not fail the test
-    derandomize=True,          # the same graphs on every run, so a CI failure can be reproduced
+    deadline=None,  # no timing assertions: a busy CI machine must not fail the test
+    derandomize=True,  # the same graphs on every run, so a CI failure can be reproduced
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
@@ -59,13 +60,13 @@ def _pow_const(x, c):
         return None
     if c < 0 and abs(x) <= SMALL:
         return None
-    return x ** c, (c * x ** (c - 1) if c != 0 else 0.0,)
+    return x**c, (c * x ** (c - 1) if c != 0 else 0.0,)
 
 
 def _pow_values(x, y):
     if x <= SMALL:
         return None
-    v = x ** y
+    v = x**y
     return v, (y * x ** (y - 1), v * math.log(x))
 
 
@@ -74,23 +75,21 @@ OPS = {
     "add": (2, lambda x, y, c: x + y, lambda x, y, c: (x + y, (1.0, 1.0))),
     "sub": (2, lambda x, y, c: x - y, lambda x, y, c: (x - y, (1.0, -1.0))),
     "mul": (2, lambda x, y, c: x * y, lambda x, y, c: (x * y, (y, x))),
-    "div": (2, lambda x, y, c: x / y,
-            lambda x, y, c: (x / y, (1 / y, -x / (y * y))) if abs(y) > SMALL else None),
-    "pow_value": (2, lambda x, y, c: x ** y, lambda x, y, c: _pow_values(x, y)),
+    "div": (2, lambda x, y, c: x / y, lambda x, y, c: (x / y, (1 / y, -x / (y * y))) if abs(y) > SMALL else None),
+    "pow_value": (2, lambda x, y, c: x**y, lambda x, y, c: _pow_values(x, y)),
     # one node operand
     "neg": (1, lambda x, y, c: -x, lambda x, y, c: (-x, (-1.0,))),
-    "exp": (1, lambda x, y, c: x.exp(),
-            lambda x, y, c: (math.exp(x), (math.exp(x),)) if x < 30 else None),
-    "log": (1, lambda x, y, c: x.log(),
-            lambda x, y, c: (math.log(x), (1 / x,)) if x > SMALL else None),
-    "tanh": (1, lambda x, y, c: x.tanh(),
-             lambda x, y, c: (math.tanh(x), (1 - math.tanh(x) ** 2,))),
+    "exp": (1, lambda x, y, c: x.exp(), lambda x, y, c: (math.exp(x), (math.exp(x),)) if x < 30 else None),
+    "log": (1, lambda x, y, c: x.log(), lambda x, y, c: (math.log(x), (1 / x,)) if x > SMALL else None),
+    "tanh": (1, lambda x, y, c: x.tanh(), lambda x, y, c: (math.tanh(x), (1 - math.tanh(x) ** 2,))),
     # Away from the kink only: a value within rounding distance of 0 could land on different sides of it in
     # the two libraries (the kink itself is pinned down by unit tests).
-    "relu": (1, lambda x, y, c: x.relu(),
-             lambda x, y, c: (max(x, 0.0), (1.0 if x > 0 else 0.0,)) if abs(x) > 1e-6 else None),
-    "sigmoid": (1, lambda x, y, c: x.sigmoid(),
-                lambda x, y, c: (_sigmoid(x), (_sigmoid(x) * (1 - _sigmoid(x)),))),
+    "relu": (
+        1,
+        lambda x, y, c: x.relu(),
+        lambda x, y, c: (max(x, 0.0), (1.0 if x > 0 else 0.0,)) if abs(x) > 1e-6 else None,
+    ),
+    "sigmoid": (1, lambda x, y, c: x.sigmoid(), lambda x, y, c: (_sigmoid(x), (_sigmoid(x) * (1 - _sigmoid(x)),))),
     # one node operand and a plain number, on either side
     "add_num": (1, lambda x, y, c: x + c, lambda x, y, c: (x + c, (1.0,))),
     "num_add": (1, lambda x, y, c: c + x, lambda x, y, c: (c + x, (1.0,))),
@@ -98,16 +97,17 @@ OPS = {
     "num_sub": (1, lambda x, y, c: c - x, lambda x, y, c: (c - x, (-1.0,))),
     "mul_num": (1, lambda x, y, c: x * c, lambda x, y, c: (x * c, (c,))),
     "num_mul": (1, lambda x, y, c: c * x, lambda x, y, c: (c * x, (c,))),
-    "div_num": (1, lambda x, y, c: x / c,
-                lambda x, y, c: (x / c, (1 / c,)) if abs(c) > SMALL else None),
-    "num_div": (1, lambda x, y, c: c / x,
-                lambda x, y, c: (c / x, (-c / (x * x),)) if abs(x) > SMALL else None),
-    "pow_num": (1, lambda x, y, c: x ** c, lambda x, y, c: _pow_const(x, c)),
-    "num_pow": (1, lambda x, y, c: c ** x,                      # c > 0 (see _constant)
-                lambda x, y, c: (c ** x, (c ** x * math.log(c),))),
+    "div_num": (1, lambda x, y, c: x / c, lambda x, y, c: (x / c, (1 / c,)) if abs(c) > SMALL else None),
+    "num_div": (1, lambda x, y, c: c / x, lambda x, y, c: (c / x, (-c / (x * x),)) if abs(x) > SMALL else None),
+    "pow_num": (1, lambda x, y, c: x**c, lambda x, y, c: _pow_const(x, c)),
+    "num_pow": (
+        1,
+        lambda x, y, c: c**x,  # c > 0 (see _constant)
+        lambda x, y, c: (c**x, (c**x * math.log(c),)),
+    ),
 }
 OP_NAMES = sorted(OPS)
-WITH_NUMBER = {op for op in OPS if "num" in op.split("_")}     # x + 2, 2 + x, x ** 2, 2 ** x, ...
+WITH_NUMBER = {op for op in OPS if "num" in op.split("_")}  # x + 2, 2 + x, x ** 2, 2 ** x, ...
 
 
 def _constant(op, rnd):
@@ -116,8 +116,9 @@ def _constant(op, rnd):
     if op == "num_pow":
         return rnd.randint(1, 5) if rnd.random() < 0.5 else rnd.uniform(0.05, 5)
     if op == "pow_num":
-        return rnd.choice([rnd.randint(-3, 4), rnd.choice([0.5, -0.5, 1.5, -1.5, 1 / 3, 2.0, 2.5, -2.0]),
-                           rnd.uniform(-3, 3)])
+        return rnd.choice(
+            [rnd.randint(-3, 4), rnd.choice([0.5, -0.5, 1.5, -1.5, 1 / 3, 2.0, 2.5, -2.0]), rnd.uniform(-3, 3)]
+        )
     return rnd.randint(-5, 5) if rnd.random() < 0.5 else rnd.uniform(-5, 5)
 
 
@@ -139,9 +140,11 @@ def _float_step(op, x, y, c):
 # its operands and its constant.  Few draws per graph keep Hypothesis's own bookkeeping small, so that thousands of
 # graphs fit in the time budget, while the choices stay evenly spread (Hypothesis's integers cluster at small and
 # boundary values, which decoded directly would favour a few operations).
-_LEAVES = [st.lists(st.floats(-4, 4, allow_nan=False, allow_infinity=False), min_size=n, max_size=n)
-           for n in range(MAX_LEAVES + 1)]
-_GENE = st.integers(0, 2 ** 64 - 1)
+_LEAVES = [
+    st.lists(st.floats(-4, 4, allow_nan=False, allow_infinity=False), min_size=n, max_size=n)
+    for n in range(MAX_LEAVES + 1)
+]
+_GENE = st.integers(0, 2**64 - 1)
 
 
 @st.composite
@@ -149,9 +152,9 @@ def programs(draw):
     """(leaf values, program, float values of all nodes, local derivatives of all nodes)."""
     n_leaves = draw(st.integers(1, MAX_LEAVES))
     leaves = draw(_LEAVES[n_leaves])
-    n_ops = random.Random(draw(_GENE)).randint(1, MAX_OPS)     # evenly spread over 1 .. MAX_OPS
+    n_ops = random.Random(draw(_GENE)).randint(1, MAX_OPS)  # evenly spread over 1 .. MAX_OPS
     values = list(leaves)
-    locals_ = [() for _ in leaves]          # per node: ((operand index, local derivative), ...)
+    locals_ = [() for _ in leaves]  # per node: ((operand index, local derivative), ...)
     program = []
     for _ in range(n_ops):
         last = len(values) - 1
@@ -197,15 +200,11 @@ def absolute_adjoints(locals_):
     return adj
 
 
-def T(x):
-    return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
-
-
 def torch_run(program, leaves, passes=1):
     """Replay in torch; return the nodes and, after each backward pass, every node's gradient."""
     tleaves = [T(x) for x in leaves]
     tnodes = replay(program, tleaves)
-    for t in tnodes[len(leaves):]:
+    for t in tnodes[len(leaves) :]:
         if t.requires_grad:
             t.retain_grad()
     grads = []
@@ -229,8 +228,7 @@ ATOL_FACTOR = 1e-9
 
 
 def assert_matches(what, actual, expected, scale, context):
-    assert math.isclose(actual, expected, rel_tol=RTOL, abs_tol=ATOL_FACTOR * scale), (
-        f"{what}: micrograd {actual!r} != torch {expected!r} (scale {scale:.3g})\n{context}")
+    assert_close(actual, expected, f"{what} (scale {scale:.3g})\n{context}", rel=RTOL, abs_=ATOL_FACTOR * scale)
 
 
 def describe(leaves, program):
@@ -286,12 +284,12 @@ def test_repeated_backward_on_random_graphs(case, passes):
     for k, v in enumerate(vs):
         # k passes of contributions: the magnitude to compare against grows k-fold
         assert_matches(f"leaf n{k} after {passes} passes", v.grad, tgrads[-1][k], passes * (1 + adj[k]), context)
-        assert_matches(f"leaf n{k}: {passes} x one pass", v.grad, passes * first[k], passes * (1 + adj[k]),
-                       context)
+        assert_matches(f"leaf n{k}: {passes} x one pass", v.grad, passes * first[k], passes * (1 + adj[k]), context)
     for k in range(len(leaves), len(nodes)):
         # the same pass recomputed in the same order: bit for bit what the first pass gave ...
-        assert nodes[k].grad == first[k], (f"node n{k}: {nodes[k].grad!r} after {passes} passes, "
-                                           f"{first[k]!r} after one\n{context}")
+        assert nodes[k].grad == first[k], (
+            f"node n{k}: {nodes[k].grad!r} after {passes} passes, {first[k]!r} after one\n{context}"
+        )
         # ... and what one torch pass gives (torch itself would have accumulated into retained non-leaf grads)
         assert_matches(f"node n{k} vs one torch pass", nodes[k].grad, tgrads[0][k], 1 + adj[k], context)
     assert out.grad == 1.0

@@ -15,9 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from conftest import FRONT_MATTER, build_mini, copy_config
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
-from test_book import FRONT_MATTER, build_mini, copy_config
 
 from tools import notebooks, site_config
 from tools.chapters import parser_config, toc_chapters

@@ -1,4 +1,5 @@
 """The tangler: how chapters become the package, and how it refuses bad input without writing anything."""
+
 import subprocess
 import sys
 import tempfile
@@ -7,6 +8,7 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from conftest import FRONT_MATTER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,19 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def differences(files: dict[str, str], root: Path) -> list[str]:
     return sync_differences(files, root, "micrograd", "*.py")
-
-FRONT_MATTER = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 
 
 def cell(code: str, target: str | None = "micrograd/engine.py") -> str:
@@ -67,7 +56,7 @@ VALUE = cell('''
             return f"Value({self.data})"  # the number itself
 ''')
 
-BETTER_INIT = cell('''
+BETTER_INIT = cell("""
     import math
 
     @add_to_class(Value)
@@ -79,7 +68,7 @@ BETTER_INIT = cell('''
     @add_to_class(Value)
     def exp(self):
         return Value(math.exp(self.data))
-''')
+""")
 
 
 def test_class_grown_across_chapters_is_one_class_with_replaced_methods(tmp_path):
@@ -118,9 +107,9 @@ def test_tangling_is_deterministic_and_idempotent(tmp_path):
     root = make_book(tmp_path, {"one": VALUE, "two": BETTER_INIT})
     first = tangle(root)
     assert tangle(root) == first
-    assert write(first, root)                       # writes the files the first time ...
+    assert write(first, root)  # writes the files the first time ...
     on_disk = {p: (root / p).read_bytes() for p in first}
-    assert write(tangle(root), root) == []          # ... and nothing the second time
+    assert write(tangle(root), root) == []  # ... and nothing the second time
     assert {p: (root / p).read_bytes() for p in first} == on_disk
     assert differences(tangle(root), root) == []
 
@@ -146,8 +135,9 @@ def test_drift_is_reported_by_file_name(tmp_path):
 
 
 def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tools.tangle", "--root", str(root), *args],
-                          cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "tools.tangle", "--root", str(root), *args], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_the_committed_package_is_what_the_book_tangles_to():
@@ -161,15 +151,19 @@ BAD_INPUT = {
     "sneaky relative target": (cell("X = 1", "micrograd/../x.py"), 13, "outside micrograd/"),
     "absolute target": (cell("X = 1", "/tmp/x.py"), 13, "absolute path"),
     "not a python module": (cell("X = 1", "micrograd/notes.txt"), 13, "not an importable Python module"),
-    "method for a class never defined": (cell("@add_to_class(Missing)\ndef f(self):\n    pass"), 16,
-                                         "class that is never defined"),
+    "method for a class never defined": (
+        cell("@add_to_class(Missing)\ndef f(self):\n    pass"),
+        16,
+        "class that is never defined",
+    ),
     "invalid python": (cell("def broken(:\n    pass"), 16, "not valid Python"),
     "demo code in a tangled cell": (cell("X = 1\nprint(X)"), 17, "move it to a cell without :tangle:"),
-    "two definitions of one name": (cell("def f():\n    return 1\n\n\ndef f():\n    return 2"), 20,
-                                    "defined twice"),
-    "a method defined twice in one cell": (VALUE + cell(
-        "@add_to_class(Value)\ndef g(self):\n    pass\n\n@add_to_class(Value)\ndef g(self):\n    pass"), 35,
-        "Value.g is defined twice"),
+    "two definitions of one name": (cell("def f():\n    return 1\n\n\ndef f():\n    return 2"), 20, "defined twice"),
+    "a method defined twice in one cell": (
+        VALUE + cell("@add_to_class(Value)\ndef g(self):\n    pass\n\n@add_to_class(Value)\ndef g(self):\n    pass"),
+        35,
+        "Value.g is defined twice",
+    ),
 }
 
 
@@ -198,8 +192,13 @@ def test_conflicting_class_definitions_across_chapters(tmp_path):
 
 
 def test_unterminated_fence(tmp_path):
-    root = make_book(tmp_path, {"one": VALUE + "\nText.\n\n```{code-cell} ipython3\n:tangle: micrograd/engine.py\n"
-                                                "X = 1\n\nMore text that the fence swallows.\n"})
+    root = make_book(
+        tmp_path,
+        {
+            "one": VALUE + "\nText.\n\n```{code-cell} ipython3\n:tangle: micrograd/engine.py\n"
+            "X = 1\n\nMore text that the fence swallows.\n"
+        },
+    )
     with pytest.raises(ChapterError) as error:
         tangle(root)
     assert error.value.line == 31 and "never closed" in error.value.message
@@ -247,8 +246,11 @@ THING = cell("class Thing:\n    def one(self):\n        return 1")
 
 @pytest.mark.parametrize("trailer", ["# one comment", "# first comment\n# second comment"])
 def test_comments_at_the_end_of_a_cell_stay_after_its_last_definition(tmp_path, trailer):
-    body = THING + cell(f"@add_to_class(Thing)\ndef two(self):\n    x = 2\n    return x\n{trailer}") + \
-        cell(f"class Other:\n    pass\n{trailer}")
+    body = (
+        THING
+        + cell(f"@add_to_class(Thing)\ndef two(self):\n    x = 2\n    return x\n{trailer}")
+        + cell(f"class Other:\n    pass\n{trailer}")
+    )
     engine = run_engine(tmp_path, body)
     assert engine["Thing"]().two() == 2 and "add_to_class" not in engine["__text__"]
     assert engine["__text__"].count(trailer.split("\n")[-1]) == 2
@@ -261,14 +263,18 @@ def test_one_line_class(tmp_path):
 
 
 def test_one_line_class_cannot_grow(tmp_path):
-    root = make_book(tmp_path, {"one": cell("class Thing: pass") + cell("@add_to_class(Thing)\ndef f(self):\n    pass")})
+    root = make_book(
+        tmp_path, {"one": cell("class Thing: pass") + cell("@add_to_class(Thing)\ndef f(self):\n    pass")}
+    )
     with pytest.raises(ChapterError, match="written on one line") as error:
         tangle(root)
     assert error.value.line == 21
 
 
 def test_class_ending_in_a_comment_keeps_one_docstring(tmp_path):
-    engine = run_engine(tmp_path, cell('class Thing:\n    """Doc."""\n\n    def f(self):\n        return 1\n    # the end'))
+    engine = run_engine(
+        tmp_path, cell('class Thing:\n    """Doc."""\n\n    def f(self):\n        return 1\n    # the end')
+    )
     assert engine["__text__"].count('"""Doc."""') == 1 and "# the end" in engine["__text__"]
 
 
@@ -367,8 +373,10 @@ def chapter_cells(draw) -> tuple[list[str], list[str], list[str]]:
     numbers, classes, cells, expected, comments = count(), [], [], [], []
 
     def comments_and_blanks(indent: str = "") -> list[str]:
-        lines = [f"{indent}# note {next(numbers)}" if kind == "comment" else ""
-                 for kind in draw(st.lists(st.sampled_from(["comment", "blank"]), max_size=3))]
+        lines = [
+            f"{indent}# note {next(numbers)}" if kind == "comment" else ""
+            for kind in draw(st.lists(st.sampled_from(["comment", "blank"]), max_size=3))
+        ]
         comments.extend(line.strip() for line in lines if line)
         return lines
 
@@ -382,8 +390,15 @@ def chapter_cells(draw) -> tuple[list[str], list[str], list[str]]:
             lines, _ = [f"class E{n}(ValueError): pass"], classes.append(f"E{n}")
         elif kind == "class":
             inside = ["    " + line if line else "" for line in comments_and_blanks()]
-            lines = [f"class C{n}:", f'    """Class {n}."""', *inside, "", "    def m(self):", f"        return {n}",
-                     *comments_and_blanks("    ")]
+            lines = [
+                f"class C{n}:",
+                f'    """Class {n}."""',
+                *inside,
+                "",
+                "    def m(self):",
+                f"        return {n}",
+                *comments_and_blanks("    "),
+            ]
             classes.append(f"C{n}")
         elif not classes:
             return []
@@ -392,7 +407,7 @@ def chapter_cells(draw) -> tuple[list[str], list[str], list[str]]:
             getter = [f"@add_to_class({owner})", "@property", f"def {name}(self):", f"    return {n}"]
             setter = [f"@add_to_class(cls={owner})", f"@{name}.setter", f"def {name}(self, value):", "    pass"]
             method = [f"@add_to_class({owner})", f"def m{n}(self):", f"    return {n}"]
-            for part in ([getter, [""], setter] if kind == "property" else [method]):
+            for part in [getter, [""], setter] if kind == "property" else [method]:
                 expected.append("\n".join("    " + line if line else "" for line in part[1:]))
             return [line for part in ([getter, [""], setter] if kind == "property" else [method]) for line in part]
         expected.append("\n".join(line for line in lines if not line.strip().startswith("#") and line))
@@ -420,10 +435,11 @@ def test_any_chapter_tangles_to_its_cells_or_is_refused_with_file_and_line(gener
             assert main(["--root", str(root)]) == 1 and not (root / "micrograd").exists()
             return
         namespace = {}
-        exec(compile(engine, "engine.py", "exec"), namespace)       # the verified module also runs here
+        exec(compile(engine, "engine.py", "exec"), namespace)  # the verified module also runs here
         for text in expected:
-            assert text.replace("\n\n", "\n") in "\n".join(line for line in engine.splitlines()
-                                                          if not line.strip().startswith("#") and line.strip())
+            assert text.replace("\n\n", "\n") in "\n".join(
+                line for line in engine.splitlines() if not line.strip().startswith("#") and line.strip()
+            )
         for comment in comments:
             assert comment in engine
 

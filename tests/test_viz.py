@@ -4,26 +4,27 @@ The drawings are rendered with Graphviz's `dot` and the SVG is parsed, so the ch
 sees (the text in each box, the operation nodes, the arrows), not about how the DOT source is spelled.
 Expected numbers come from PyTorch.
 """
+
+import os
 import re
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import graphviz
 import pytest
-import torch
+from conftest import T
 
+import micrograd
 from micrograd.engine import Value
 from micrograd.viz import draw_dot
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def T(x):
-    return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
-
-
 def fmt(x):
-    return f"{float(x) + 0.0:.4f}"   # + 0.0 turns -0.0 into 0.0
+    return f"{float(x) + 0.0:.4f}"  # + 0.0 turns -0.0 into 0.0
 
 
 def render(dot):
@@ -60,63 +61,68 @@ def node_with_label(nodes, label):
 
 def neuron_graph():
     """The tanh neuron of chapter 5, every node labelled; also its PyTorch twin's numbers by label."""
-    x1, x2 = Value(2.0, label='x1'), Value(0.0, label='x2')
-    w1, w2 = Value(-3.0, label='w1'), Value(1.0, label='w2')
-    b = Value(6.8813735870195432, label='b')
-    x1w1 = x1 * w1; x1w1.label = 'x1*w1'
-    x2w2 = x2 * w2; x2w2.label = 'x2*w2'
-    s = x1w1 + x2w2; s.label = 'x1*w1 + x2*w2'
-    n = s + b; n.label = 'n'
-    o = n.tanh(); o.label = 'o'
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    s = x1w1 + x2w2
+    s.label = "x1*w1 + x2*w2"
+    n = s + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
     values = dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, o=o, n=n)
-    values['x1*w1'], values['x2*w2'], values['x1*w1 + x2*w2'] = x1w1, x2w2, s
+    values["x1*w1"], values["x2*w2"], values["x1*w1 + x2*w2"] = x1w1, x2w2, s
 
     t = {k: T(v.data) for k, v in values.items() if not v._prev}
-    t['x1*w1'] = t['x1'] * t['w1']
-    t['x2*w2'] = t['x2'] * t['w2']
-    t['x1*w1 + x2*w2'] = t['x1*w1'] + t['x2*w2']
-    t['n'] = t['x1*w1 + x2*w2'] + t['b']
-    t['o'] = t['n'].tanh()
-    for k in ('x1*w1', 'x2*w2', 'x1*w1 + x2*w2', 'n', 'o'):
+    t["x1*w1"] = t["x1"] * t["w1"]
+    t["x2*w2"] = t["x2"] * t["w2"]
+    t["x1*w1 + x2*w2"] = t["x1*w1"] + t["x2*w2"]
+    t["n"] = t["x1*w1 + x2*w2"] + t["b"]
+    t["o"] = t["n"].tanh()
+    for k in ("x1*w1", "x2*w2", "x1*w1 + x2*w2", "n", "o"):
         t[k].retain_grad()
-    t['o'].backward()
+    t["o"].backward()
     return o, values, t
 
 
 # Which op produces which labelled node, from which inputs (the graph built above).
 NEURON_OPS = {
-    'x1*w1': ('*', {'x1', 'w1'}),
-    'x2*w2': ('*', {'x2', 'w2'}),
-    'x1*w1 + x2*w2': ('+', {'x1*w1', 'x2*w2'}),
-    'n': ('+', {'x1*w1 + x2*w2', 'b'}),
-    'o': ('tanh', {'n'}),
+    "x1*w1": ("*", {"x1", "w1"}),
+    "x2*w2": ("*", {"x2", "w2"}),
+    "x1*w1 + x2*w2": ("+", {"x1*w1", "x2*w2"}),
+    "n": ("+", {"x1*w1 + x2*w2", "b"}),
+    "o": ("tanh", {"n"}),
 }
 
 
 def test_returns_digraph():
-    a = Value(1.0, label='a')
+    a = Value(1.0, label="a")
     dot = draw_dot(a * 2 + 1)
     assert isinstance(dot, graphviz.Digraph)
 
 
 def test_single_leaf_renders():
-    a = Value(-1.25, label='lonely')
+    a = Value(-1.25, label="lonely")
     nodes = svg_nodes(render(draw_dot(a)))
     assert len(nodes) == 1
     texts = " ".join(next(iter(nodes.values())))
-    assert 'lonely' in texts and '-1.2500' in texts
+    assert "lonely" in texts and "-1.2500" in texts
 
 
 def test_format_argument():
-    a = Value(1.0, label='a')
-    assert draw_dot(a).format == 'svg'
-    assert draw_dot(a, format='png').format == 'png'
+    a = Value(1.0, label="a")
+    assert draw_dot(a).format == "svg"
+    assert draw_dot(a, format="png").format == "png"
 
 
 def test_renders_labels_data_and_grad_before_backward():
     o, values, t = neuron_graph()
     nodes = svg_nodes(render(draw_dot(o)))
-    for label, v in values.items():
+    for label in values:
         texts = nodes[node_with_label(nodes, label)]
         joined = " ".join(texts)
         assert fmt(t[label].item()) in joined, (label, texts)
@@ -127,7 +133,7 @@ def test_renders_labels_data_and_grad_after_backward():
     o, values, t = neuron_graph()
     o.backward()
     nodes = svg_nodes(render(draw_dot(o)))
-    for label, v in values.items():
+    for label in values:
         texts = nodes[node_with_label(nodes, label)]
         joined = " ".join(texts)
         data_s = fmt(t[label].item())
@@ -137,22 +143,23 @@ def test_renders_labels_data_and_grad_after_backward():
         else:
             assert data_s in joined and grad_s in joined, (label, texts, data_s, grad_s)
     # spot checks of the numbers a reader expects from the chapter
-    assert '0.7071' in " ".join(nodes[node_with_label(nodes, 'o')])
-    assert '0.8814' in " ".join(nodes[node_with_label(nodes, 'n')])
-    assert '-1.5000' in " ".join(nodes[node_with_label(nodes, 'x1')])
+    assert "0.7071" in " ".join(nodes[node_with_label(nodes, "o")])
+    assert "0.8814" in " ".join(nodes[node_with_label(nodes, "n")])
+    assert "-1.5000" in " ".join(nodes[node_with_label(nodes, "x1")])
 
 
 def test_numbers_have_exactly_four_decimals():
-    a = Value(1 / 3, label='third')
-    b = Value(2 / 3, label='twothirds')
-    c = a * b; c.label = 'c'
+    a = Value(1 / 3, label="third")
+    b = Value(2 / 3, label="twothirds")
+    c = a * b
+    c.label = "c"
     c.backward()
     nodes = svg_nodes(render(draw_dot(c)))
-    joined = " ".join(nodes[node_with_label(nodes, 'third')])
-    assert '0.3333' in joined and '0.6667' in joined  # data 1/3, grad 2/3
-    assert '0.33333' not in joined and '0.66667' not in joined
+    joined = " ".join(nodes[node_with_label(nodes, "third")])
+    assert "0.3333" in joined and "0.6667" in joined  # data 1/3, grad 2/3
+    assert "0.33333" not in joined and "0.66667" not in joined
     numbers = re.findall(r"-?\d+\.\d+", " ".join(t for texts in nodes.values() for t in texts))
-    assert numbers and all(len(n.split('.')[1]) == 4 for n in numbers), numbers
+    assert numbers and all(len(n.split(".")[1]) == 4 for n in numbers), numbers
 
 
 def test_operation_nodes_present_and_wired():
@@ -169,7 +176,7 @@ def test_operation_nodes_present_and_wired():
 
     op_nodes = {name: texts for name, texts in nodes.items() if name not in label_of}
     op_texts = sorted(" ".join(texts) for texts in op_nodes.values())
-    assert op_texts == sorted(['*', '*', '+', '+', 'tanh'])
+    assert op_texts == sorted(["*", "*", "+", "+", "tanh"])
     assert len(label_of) == len(values)  # every Value drawn once
 
     for name, texts in op_nodes.items():
@@ -186,14 +193,14 @@ def test_operation_nodes_present_and_wired():
 
 
 def test_special_characters_in_labels_render():
-    labels = ['a<b', 'x{y}', 'p|q', 'say "hi"', 'm>n', 'back\\slash', '[1] & {2|3}']
+    labels = ["a<b", "x{y}", "p|q", 'say "hi"', "m>n", "back\\slash", "[1] & {2|3}"]
     vs = [Value(float(i + 1), label=lab) for i, lab in enumerate(labels)]
     out = vs[0]
     for v in vs[1:]:
         out = out + v
     out.label = 'sum <{|"}>'
     out.backward()
-    nodes = svg_nodes(render(draw_dot(out)))   # dot fails on a malformed label: this must not raise
+    nodes = svg_nodes(render(draw_dot(out)))  # dot fails on a malformed label: this must not raise
     everything = [t for texts in nodes.values() for t in texts]
     for lab in labels + ['sum <{|"}>']:
         assert lab in everything, (lab, everything)
@@ -211,86 +218,130 @@ def _position(root, label):
 
 @pytest.mark.parametrize("rankdir", ["TB", "LR"])
 def test_rankdir_is_honoured(rankdir):
-    a = Value(1.0, label='first')
-    b = (a * 2).tanh(); b.label = 'mid'
-    c = b + 1; c.label = 'last'
+    a = Value(1.0, label="first")
+    b = (a * 2).tanh()
+    b.label = "mid"
+    c = b + 1
+    c.label = "last"
     dot = draw_dot(c, rankdir=rankdir)
-    assert re.search(r'rankdir\s*=\s*"?%s"?' % rankdir, dot.source)
+    assert re.search(rf'rankdir\s*=\s*"?{rankdir}"?', dot.source)
     root = render(dot)
-    (x0, y0), (x1, y1) = _position(root, 'first'), _position(root, 'last')
-    if rankdir == 'TB':
-        assert y1 > y0 + 10 and abs(x1 - x0) < abs(y1 - y0)   # inputs on top, result below
+    (x0, y0), (x1, y1) = _position(root, "first"), _position(root, "last")
+    if rankdir == "TB":
+        assert y1 > y0 + 10 and abs(x1 - x0) < abs(y1 - y0)  # inputs on top, result below
     else:
-        assert x1 > x0 + 10 and abs(y1 - y0) < abs(x1 - x0)   # inputs on the left, result on the right
+        assert x1 > x0 + 10 and abs(y1 - y0) < abs(x1 - x0)  # inputs on the left, result on the right
 
 
 def test_default_rankdir_is_lr():
-    a = Value(1.0, label='a')
+    a = Value(1.0, label="a")
     dot = draw_dot(a * 3)
     assert re.search(r'rankdir\s*=\s*"?LR"?', dot.source)
     assert not re.search(r'rankdir\s*=\s*"?TB"?', dot.source)
 
 
 def test_shared_node_is_drawn_once():
-    a = Value(3.0, label='shared')
-    b = a * a; b.label = 'square'
-    c = b + a; c.label = 'c'
-    d = c * a; d.label = 'd'
+    a = Value(3.0, label="shared")
+    b = a * a
+    b.label = "square"
+    c = b + a
+    c.label = "c"
+    d = c * a
+    d.label = "d"
     d.backward()
     ta = T(3.0)
     ((ta * ta + ta) * ta).backward()
     nodes = svg_nodes(render(draw_dot(d)))
-    name = node_with_label(nodes, 'shared')   # asserts exactly one box
+    name = node_with_label(nodes, "shared")  # asserts exactly one box
     assert fmt(ta.grad.item()) in " ".join(nodes[name])
-    op_texts = sorted(" ".join(t) for n, t in nodes.items() if not ({'shared', 'square', 'c', 'd'} & set(t)))
-    assert op_texts == ['*', '*', '+']
+    op_texts = sorted(" ".join(t) for n, t in nodes.items() if not ({"shared", "square", "c", "d"} & set(t)))
+    assert op_texts == ["*", "*", "+"]
 
 
 def test_shared_intermediate_node_and_its_edges_are_drawn_once():
-    x, y = Value(0.5, label='x'), Value(-1.5, label='y')
-    s = x * y; s.label = 's'           # s feeds two operations
-    u = s.tanh(); u.label = 'u'
-    v = s * y; v.label = 'v'
-    w = u + v; w.label = 'w'
+    x, y = Value(0.5, label="x"), Value(-1.5, label="y")
+    s = x * y
+    s.label = "s"  # s feeds two operations
+    u = s.tanh()
+    u.label = "u"
+    v = s * y
+    v.label = "v"
+    w = u + v
+    w.label = "w"
     w.backward()
     root = render(draw_dot(w))
     nodes = svg_nodes(root)
     edges = svg_edges(root)
-    labels = ['x', 'y', 's', 'u', 'v', 'w']
+    labels = ["x", "y", "s", "u", "v", "w"]
     names = {lab: node_with_label(nodes, lab) for lab in labels}
-    assert len(nodes) == len(labels) + 4            # one box per Value, one node per operation
+    assert len(nodes) == len(labels) + 4  # one box per Value, one node per operation
     # x,y -> op -> s; s -> op -> u; s,y -> op -> v; u,v -> op -> w: eleven arrows, none repeated
     assert len(edges) == 11 and len(set(edges)) == 11, edges
-    assert sum(1 for tl, h in edges if tl == names['s']) == 2
-    assert sum(1 for tl, h in edges if tl == names['y']) == 2
-    assert sum(1 for tl, h in edges if h == names['s']) == 1
+    assert sum(1 for tl, h in edges if tl == names["s"]) == 2
+    assert sum(1 for tl, h in edges if tl == names["y"]) == 2
+    assert sum(1 for tl, h in edges if h == names["s"]) == 1
 
 
-def test_drawing_is_deterministic():
-    o, values, t = neuron_graph()
-    o.backward()
-    first = draw_dot(o).source
-    second = draw_dot(o).source
+# Draws a small graph (shared nodes, every operation with two inputs) in a fresh interpreter.  Before building it,
+# the interpreter frees a few thousand Values in an order given by its argument, so that the graph's Values land at
+# addresses in an order of that run's own: a drawing that depended on id(), or on hashing, would change with it.
+DRAW_IN_A_FRESH_PROCESS = """
+import random
+import sys
+
+from micrograd.engine import Value
+from micrograd.viz import draw_dot
+
+junk = [Value(0.0) for _ in range(5000)]
+random.Random(int(sys.argv[1])).shuffle(junk)
+while junk:
+    junk.pop()
+
+x1, x2, w1, w2 = Value(2.0, label='x1'), Value(0.0, label='x2'), Value(-3.0, label='w1'), Value(1.0, label='w2')
+b = Value(6.8813735870195432, label='b')
+n = x1 * w1 + x2 * w2 + b
+n.label = 'n'
+o = n.tanh() * n + x1 / (w2 + b) - (x1 * x2) ** 2
+o.label = 'o'
+o.backward()
+print(draw_dot(o).source)
+print(draw_dot(o, rankdir='TB').source)
+"""
+
+
+def draw_in_a_fresh_process(seed):
+    package_root = Path(micrograd.__file__).resolve().parent.parent  # the micrograd these tests import
+    env = {**os.environ, "PYTHONPATH": str(package_root), "PYTHONHASHSEED": str(seed)}
+    run = subprocess.run(
+        [sys.executable, "-c", DRAW_IN_A_FRESH_PROCESS, str(seed)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_the_same_expression_draws_the_same_in_every_process():
+    # Built afresh in two interpreters with different hash seeds and memory layouts: the DOT source is identical.
+    first, second = draw_in_a_fresh_process(1), draw_in_a_fresh_process(2)
+    assert "digraph" in first
     assert first == second
-    assert draw_dot(o, rankdir='TB').source == draw_dot(o, rankdir='TB').source
 
 
 def test_drawing_does_not_change_the_graph():
     o, values, t = neuron_graph()
     o.backward()
     before = {k: (v.data, v.grad) for k, v in values.items()}
-    draw_dot(o).pipe(format='svg')
+    draw_dot(o).pipe(format="svg")
     assert {k: (v.data, v.grad) for k, v in values.items()} == before
 
 
 def test_deep_graph_is_traversed_without_recursion():
     depth = 5 * sys.getrecursionlimit()
-    x = Value(0.5, label='start')
+    x = Value(0.5, label="start")
     y = x
     for _ in range(depth):
         y = y + 1
-    y.label = 'end'
-    dot = draw_dot(y)                      # only the source: laying out thousands of nodes is slow
+    y.label = "end"
+    dot = draw_dot(y)  # only the source: laying out thousands of nodes is slow
     src = dot.source
-    assert 'start' in src and 'end' in src
+    assert "start" in src and "end" in src
     assert fmt(0.5 + depth) in src

@@ -4,16 +4,11 @@ The neurons and layers that use it are checked in tests/test_nn.py; here the ope
 and Value inputs mixed, gradients flowing to Value inputs, the very same float as the sum of chapter 8, and the
 refusal of mismatched lengths.  (How much faster it is belongs to the benchmark suite, benchmarks/, not to a test.)
 """
-import math
 
 import pytest
-import torch
+from conftest import T, assert_close
 
 from micrograd.engine import Value
-
-
-def T(x):
-    return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
 
 
 def test_mixed_inputs_match_torch():
@@ -23,7 +18,7 @@ def test_mixed_inputs_match_torch():
     inputs = [Value(x) if v else x for x, v in zip(xs, is_value)]
     bias = Value(b)
     z = Value.weighted_sum(weights, inputs, bias)
-    out = z.tanh() * z            # a shared node downstream, so the node's gradient is not just 1
+    out = z.tanh() * z  # a shared node downstream, so the node's gradient is not just 1
     out.backward()
 
     tw, tb = [T(w) for w in ws], T(b)
@@ -32,13 +27,13 @@ def test_mixed_inputs_match_torch():
     tout = tz.tanh() * tz
     tout.backward()
 
-    assert math.isclose(out.data, tout.item(), rel_tol=1e-12)
+    assert_close(out.data, tout.item(), "output", abs_=0)
     for w, t in zip(weights, tw):
-        assert math.isclose(w.grad, t.grad.item(), rel_tol=1e-12)
-    assert math.isclose(bias.grad, tb.grad.item(), rel_tol=1e-12)
+        assert_close(w.grad, t.grad.item(), "weight", abs_=0)
+    assert_close(bias.grad, tb.grad.item(), "bias", abs_=0)
     for x, t, v in zip(inputs, tx, is_value):
         if v:
-            assert math.isclose(x.grad, t.grad.item(), rel_tol=1e-12)
+            assert_close(x.grad, t.grad.item(), "input", abs_=0)
     # plain numbers are not part of the graph; the bias, every weight and every Value input are
     assert len(z._prev) == 1 + len(ws) + sum(is_value)
     assert len(z._local_grads) == len(z._prev)
@@ -49,7 +44,7 @@ def test_same_float_as_the_sum_of_chapter_8():
     weights, bias = [Value(w) for w in ws], Value(0.123)
     fused = Value.weighted_sum(weights, xs, bias)
     chained = sum((w * x for w, x in zip(weights, xs)), bias)
-    assert fused.data == chained.data        # bit for bit: the terms are added in the same order
+    assert fused.data == chained.data  # bit for bit: the terms are added in the same order
 
 
 def test_no_inputs_is_the_bias():
