@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools.chapters import ROOT
+
 COPIED = ["Makefile", "_config.yml", "_toc.yml", "requirements.txt", "book", "micrograd", "notebooks", "tools"]
 
 
