@@ -6,16 +6,16 @@
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
 
-# From book/01-introduction.md, section "Growing a class one method at a time"
+# From book/01-introduction.md, section "The chapters are the program"
 def add_to_class(cls):
-    """Attach the decorated function to `cls` as a method.
+    """Attach the decorated function (or property, staticmethod,
+    classmethod) to `cls`, under the name of the underlying function.
 
-    The book grows classes a few methods at a time, each in the section that
-    explains it.  At run time this decorator simply sets the attribute; when
-    the book is tangled, the tangler moves the function into the body of the
-    class instead, so the package holds one ordinary, readable class.
+    At run time this simply sets the attribute; when the book is tangled,
+    the tangler moves the definition into the body of the class instead.
     """
-    def attach(function):
-        setattr(cls, function.__name__, function)
-        return function
+    def attach(obj):
+        function = getattr(obj, "fget", None) or getattr(obj, "__func__", obj)
+        setattr(cls, function.__name__, obj)
+        return obj
     return attach
