@@ -442,19 +442,3 @@ def test_any_chapter_tangles_to_its_cells_or_is_refused_with_file_and_line(gener
             )
         for comment in comments:
             assert comment in engine
-
-
-def test_the_introduction_shows_a_faithful_excerpt_of_the_generated_engine():
-    """Chapter 1 shows readers what a generated module looks like; it must not drift from the real one."""
-    from markdown_it import MarkdownIt
-
-    chapter = (ROOT / "book/01-introduction.md").read_text()
-    blocks = [t.content for t in MarkdownIt().parse(chapter) if t.type == "fence" and "GENERATED FILE" in t.content]
-    assert len(blocks) == 1, "chapter 1 should show one excerpt of a generated module"
-    engine = (ROOT / "micrograd/engine.py").read_text().splitlines()
-    position = 0
-    for line in blocks[0].splitlines():
-        if not line.strip() or line.strip() == "...":
-            continue
-        assert line in engine[position:], f"chapter 1's excerpt line is not in micrograd/engine.py (in order): {line}"
-        position = engine.index(line, position) + 1
