@@ -8,6 +8,7 @@
   folder.
 """
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -191,9 +192,9 @@ def test_a_chapter_without_its_notebook_fails_the_build_with_launch_buttons(tmp_
 # -- the notebooks ---------------------------------------------------------------------------------------------
 
 
-def test_the_notebooks_are_what_the_chapters_give():
-    problems = notebooks.stale(ROOT)
-    assert not problems, "\n".join(problems) + "\nRun `make notebooks` (or `make tangle`) and commit notebooks/."
+@functools.cache
+def _snapshots():
+    return snapshots(ROOT)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
@@ -205,7 +206,7 @@ def test_a_notebook_is_its_chapter_after_a_setup_cell(chapter):
     first, *rest = notebook.cells
     assert first.cell_type == "code" and first.metadata["tags"] == [notebooks.SETUP_TAG]
     index = [c.resolve() for c in CHAPTERS].index(chapter.resolve())
-    for path, text in snapshots(ROOT)[chapter].items():
+    for path, text in _snapshots()[chapter].items():
         assert repr(path) in first.source and text.split("\n")[-2] in first.source
     built = read_myst_markdown_notebook(chapter.read_text(encoding="utf-8"), parser_config(ROOT))
     code = [(c.source, c.metadata.get("tags", [])) for c in rest if c.cell_type == "code"]

@@ -140,10 +140,6 @@ def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_committed_package_is_what_the_book_tangles_to():
-    assert differences(tangle(ROOT), ROOT) == []
-
-
 # --- Bad input: a clear error naming the chapter file and line, and nothing written -------------------------------
 
 BAD_INPUT = {
