@@ -21,7 +21,6 @@ class GradcheckError(AssertionError):
     """backward() and central differences disagree about a gradient."""
 
 
-# From book/07-checking-against-pytorch.md, section "Central differences, packaged"
 def numerical_gradient(function, inputs, eps=1e-6):
     """Central-difference estimate of the gradient of function at inputs.
 
@@ -41,7 +40,6 @@ def numerical_gradient(function, inputs, eps=1e-6):
     return gradient
 
 
-# From book/07-checking-against-pytorch.md, section "Central differences, packaged"
 def gradcheck(function, inputs, eps=1e-6, atol=1e-5, rtol=1e-3,
               raise_exception=True):
     """Check the gradient backward() computes for function at inputs.

@@ -33,7 +33,6 @@ class Module:
             p.grad = 0.0
 
 
-# From book/08-neurons-layers-mlps.md, section "A neuron in code"
 class Neuron(Module):
     """A weighted sum of the inputs plus a bias, passed through an activation.
 

@@ -36,7 +36,6 @@ def _trace(root):
     return nodes, edges
 
 
-# From book/04-computation-graphs.md, section "Drawing the graph"
 # Characters with a meaning of their own inside a Graphviz record label, and
 # inside any quoted Graphviz string.
 _RECORD_SPECIAL = set('{}|<>"\\')

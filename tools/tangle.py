@@ -332,21 +332,22 @@ def _render(module: Module, modules: dict[str, Module], root: Path) -> tuple[str
         out.append(("", None))
     for code in sorted(module.imports, key=lambda code: not code.startswith("from __future__")):
         _emit(out, module.imports[code])
-    previous = None
+    previous = None  # the provenance line written last: one per section, however many cells it has
     for definition in dict.fromkeys(module.definitions.values()):  # once each, in order
         out += [("", None)] * (2 if out[-1][0] else 1)  # two blank lines before each definition (PEP 8)
-        if definition.piece.cell is not previous:  # one pointer per chunk, not per definition
-            out.append((_origin(definition.piece.cell, root), None))
-        previous = definition.piece.cell
+        origin = _origin(definition.piece.cell, root)
+        if origin != previous:
+            out.append((origin, None))
+            previous = origin
         _emit(out, definition.piece)
         for number, member in enumerate((definition.members or {}).values()):
             if number:
                 out.append(("", None))
-            if member.cell is not previous:
-                out.append((" " * INDENT + _origin(member.cell, root), None))
-                previous = member.cell
+            if _origin(member.cell, root) != previous:
+                previous = _origin(member.cell, root)
+                out.append((" " * INDENT + previous, None))
             _emit(out, member, INDENT)
-        previous = definition.piece.cell if definition.members else previous
+        previous = origin if definition.members else previous
     while not out[-1][0]:
         out.pop()
     return "\n".join(text for text, _ in out) + "\n", [where for _, where in out]
