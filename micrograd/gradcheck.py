@@ -26,7 +26,7 @@ def numerical_gradient(function, inputs, eps=1e-6):
 
     function takes one Value per input and returns a Value; inputs are
     plain numbers.  Returns a list: for each input i,
-    (f(..., x_i + eps, ...) - f(..., x_i - eps, ...)) / (2 eps).
+    (function(.., x_i + eps, ..) - function(.., x_i - eps, ..)) / (2 eps).
     """
     point = [float(x) for x in inputs]
     gradient = []
