@@ -57,7 +57,7 @@ class Value:
     # From book/05-backpropagation.md, section "The tanh activation"
     def tanh(self):
         t = math.tanh(self.data)
-        # d tanh(x)/dx = 1 - tanh(x)^2, computed from the output we already have
+        # d tanh(x)/dx = 1 - tanh(x)^2, computed from the output we have
         return Value(t, (self,), 'tanh', _local_grads=(1 - t * t,))
 
     # From book/12-performance.md, section "A leaner `backward`"
@@ -109,8 +109,8 @@ class Value:
         return self * -1
 
     def __sub__(self, other):
-        # Wrap first, as __add__ does: negating a non-number would fail (or, for
-        # True, quietly give -1) before Value could check what it was given.
+        # Wrap first, as __add__ does: negating a non-number would fail (or,
+        # for True, quietly give -1) before Value could check its data.
         other = other if isinstance(other, Value) else Value(other)
         return self + (-other)
 
@@ -121,9 +121,10 @@ class Value:
     # From book/06-more-operations.md, section "Where a power is defined"
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
-            return self._pow_value(exponent)      # below: two local derivatives
+            return self._pow_value(exponent)   # below: two local derivatives
         # A bool is an int to Python, but True as an exponent is surely a slip.
-        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
+        if (isinstance(exponent, bool)
+                or not isinstance(exponent, numbers.Real)):
             raise TypeError("Value ** exponent needs a number or a Value as "
                             f"exponent, got {type(exponent).__name__}")
         if isinstance(exponent, numbers.Integral):
@@ -142,24 +143,26 @@ class Value:
         try:
             out = x ** exponent
             if exponent == 0:
-                local = 0.0             # x ** 0 is the constant 1, even at x = 0
+                local = 0.0         # x ** 0 is the constant 1, even at x = 0
             elif x == 0 and exponent < 1:
-                local = math.inf        # the slope of x ** 0.5 at 0 is vertical
+                local = math.inf    # the slope of x ** 0.5 at 0 is vertical
             else:
                 local = exponent * x ** (exponent - 1)
         except OverflowError:
-            raise OverflowError(f"({x}) ** {exponent} overflows a float") from None
+            raise OverflowError(
+                f"({x}) ** {exponent} overflows a float") from None
         return Value(out, (self,), f'**{exponent}', _local_grads=(local,))
 
     # From book/06-more-operations.md, section "A Value as the exponent"
     def _pow_value(self, exponent):
         """self ** exponent when the exponent is a Value too."""
         a, b = self.data, exponent.data
-        # d/db a**b = a**b * log(a) needs log(a): refuse a base <= 0 rather than
-        # return a gradient that is nan, complex or silently wrong.
+        # d/db a**b = a**b * log(a) needs log(a): refuse a base <= 0 rather
+        # than return a gradient that is nan, complex or silently wrong.
         if a <= 0:
-            raise ValueError(f"a ** b with a Value exponent b needs a positive "
-                             f"base a, got a = {a} (d/db a**b = a**b * log(a))")
+            raise ValueError(
+                f"a ** b with a Value exponent b needs a positive "
+                f"base a, got a = {a} (d/db a**b = a**b * log(a))")
         try:
             out = a ** b
             d_base = b * a ** (b - 1)
@@ -193,14 +196,16 @@ class Value:
             e = math.exp(self.data)
         except OverflowError:
             # math says only "math range error": name the operation and number.
-            raise OverflowError(f"exp({self.data}) overflows: the largest float "
-                                "is about exp(709.78)") from None
+            raise OverflowError(
+                f"exp({self.data}) overflows: the largest float "
+                "is about exp(709.78)") from None
         # d/dx e^x = e^x: the local derivative is the output itself
         return Value(e, (self,), 'exp', _local_grads=(e,))
 
     def log(self):
-        # Natural logarithm, defined only for positive numbers.  Checked here so
-        # the error names the operation and the number, not "math domain error".
+        # Natural logarithm, defined only for positive numbers.  Checked here
+        # so the error names the operation and the number, not "math domain
+        # error".
         if self.data <= 0:
             raise ValueError(f"log({self.data}) is undefined: log needs a "
                              "positive number")
@@ -209,8 +214,8 @@ class Value:
 
     # From book/06-more-operations.md, section "ReLU"
     def relu(self):
-        # The slope is 1 to the right of zero and 0 to the left; at exactly 0 we
-        # choose 0, as PyTorch does.
+        # The slope is 1 to the right of zero and 0 to the left; at exactly 0
+        # we choose 0, as PyTorch does.
         return Value(max(self.data, 0.0), (self,), 'relu',
                      _local_grads=(1.0 if self.data > 0 else 0.0,))
 
@@ -218,7 +223,8 @@ class Value:
     def sigmoid(self):
         # Written so that exp never sees a large positive argument: exp(-x) for
         # x >= 0, exp(x) otherwise.  The two forms are the same function
-        # (multiply top and bottom by e^x); each is used where it cannot overflow.
+        # (multiply top and bottom by e^x); each is used where it cannot
+        # overflow.
         if self.data >= 0:
             s = 1 / (1 + math.exp(-self.data))
         else:

@@ -2,8 +2,12 @@
 # To change it, edit the code cells marked `:tangle: micrograd/literate.py` in
 #
 #     book/01-introduction.md
+#     book/04-computation-graphs.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
+
+import inspect
+import textwrap
 
 
 # From book/01-introduction.md, section "The chapters are the program"
@@ -19,3 +23,25 @@ def add_to_class(cls):
         setattr(cls, function.__name__, obj)
         return obj
     return attach
+
+
+# From book/04-computation-graphs.md, section "The Value class so far"
+def class_source(cls):
+    """The source code of `cls` as it stands now, as one class block.
+
+    Every function in the class's namespace is shown in its latest version,
+    in the order the names first appeared; the `@add_to_class(...)` lines
+    that attached later versions are left out.
+    """
+    lines = [f'class {cls.__name__}:']
+    if cls.__doc__:
+        lines.append(f'    """{cls.__doc__}"""')
+    for member in vars(cls).values():
+        if not inspect.isfunction(member):
+            continue
+        source = textwrap.dedent(inspect.getsource(member))
+        lines.append('')
+        lines.extend('    ' + line if line.strip() else ''
+                     for line in source.splitlines()
+                     if not line.startswith('@add_to_class('))
+    return '\n'.join(lines)
