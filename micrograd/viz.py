@@ -49,7 +49,6 @@ def _escape(text, special):
     return ''.join('\\' + ch if ch in special else ch for ch in str(text))
 
 
-# From book/04-computation-graphs.md, section "Drawing the graph"
 def draw_dot(root, format='svg', rankdir='LR'):
     """Draw the computation graph behind `root` as a graphviz.Digraph.
 
