@@ -140,18 +140,14 @@ class Value:
         if x < 0 and not float(exponent).is_integer():
             raise ValueError(f"({x}) ** {exponent} is not a real number "
                              "(negative base, fractional exponent)")
-        try:
-            out = x ** exponent
-            if exponent == 0:
-                local = 0.0         # x ** 0 is the constant 1, even at x = 0
-            elif x == 0 and exponent < 1:
-                local = math.inf    # the slope of x ** 0.5 at 0 is vertical
-            else:
-                local = exponent * x ** (exponent - 1)
-        except OverflowError:
-            raise OverflowError(
-                f"({x}) ** {exponent} overflows a float") from None
-        return Value(out, (self,), f'**{exponent}', _local_grads=(local,))
+        if exponent == 0:
+            local = 0.0             # x ** 0 is the constant 1, even at x = 0
+        elif x == 0 and exponent < 1:
+            local = math.inf        # the slope of x ** 0.5 at 0 is vertical
+        else:
+            local = exponent * _power(x, exponent - 1)
+        return Value(_power(x, exponent), (self,), f'**{exponent}',
+                     _local_grads=(local,))
 
     # From book/06-more-operations.md, section "A Value as the exponent"
     def _pow_value(self, exponent):
@@ -163,13 +159,9 @@ class Value:
             raise ValueError(
                 f"a ** b with a Value exponent b needs a positive "
                 f"base a, got a = {a} (d/db a**b = a**b * log(a))")
-        try:
-            out = a ** b
-            d_base = b * a ** (b - 1)
-        except OverflowError:
-            raise OverflowError(f"({a}) ** {b} overflows a float") from None
+        out = _power(a, b)
         return Value(out, (self, exponent), '**',
-                     _local_grads=(d_base, out * math.log(a)))
+                     _local_grads=(b * _power(a, b - 1), out * math.log(a)))
 
     def __rpow__(self, base):
         # `number ** value`: the number is the base.
@@ -178,13 +170,13 @@ class Value:
     # From book/06-more-operations.md, section "Division"
     def __truediv__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        # Checked here, so that the error speaks of the division that was
-        # written rather than of the power b ** -1 used to compute it.
-        if other.data == 0:
-            raise ZeroDivisionError(
-                f"division by zero: {self.data} / {other.data}")
-        # a / b = a * b**-1: two operations whose derivatives we already have.
-        return self * other ** -1
+        a, b = self.data, other.data
+        if b == 0:
+            raise ZeroDivisionError(f"division by zero: {a} / {b}")
+        out = a / b
+        # d/da = 1/b and d/db = -a/b**2, the latter as -(a/b)/b: b**2 itself
+        # can be out of range when the quotient and its derivatives are not.
+        return Value(out, (self, other), '/', _local_grads=(1 / b, -out / b))
 
     def __rtruediv__(self, other):
         # `number / value`: the number is `other`.
@@ -195,10 +187,7 @@ class Value:
         try:
             e = math.exp(self.data)
         except OverflowError:
-            # math says only "math range error": name the operation and number.
-            raise OverflowError(
-                f"exp({self.data}) overflows: the largest float "
-                "is about exp(709.78)") from None
+            e = math.inf    # too large for a float: inf, as float arithmetic gives
         # d/dx e^x = e^x: the local derivative is the output itself
         return Value(e, (self,), 'exp', _local_grads=(e,))
 
@@ -257,3 +246,13 @@ class Value:
             # very same float as before.
             total += w.data * x
         return Value(total, children, 'Σ w·x + b', _local_grads=local_grads)
+
+
+# From book/06-more-operations.md, section "Where a power is defined"
+def _power(x, n):
+    """x ** n as a float, or an infinity (with its sign) when that is too
+    large for a float, as float arithmetic and PyTorch give."""
+    try:
+        return x ** n
+    except OverflowError:
+        return -math.inf if x < 0 and n % 2 == 1 else math.inf
