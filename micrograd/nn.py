@@ -33,21 +33,36 @@ class Module:
             p.grad = 0.0
 
 
+ACTIVATIONS = ('relu', 'tanh', None)      # None: no activation, linear
+
+
+def _activation(activation, nonlin):
+    """The activation a neuron applies, from activation= and from the
+    original micrograd's nonlin= (True: 'relu', False: linear)."""
+    if nonlin is not None:
+        if activation != 'relu':
+            raise TypeError("give activation= or nonlin=, not both "
+                            f"(got {activation!r} and {nonlin!r})")
+        activation = 'relu' if nonlin else None
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, "
+                         f"got {activation!r}")
+    return activation
+
+
 class Neuron(Module):
-    """A weighted sum of the inputs plus a bias, passed through an activation.
+    """A weighted sum of the inputs plus a bias, passed through an activation:
+    'relu' (the default), 'tanh', or None for a linear neuron."""
 
-    activation is 'relu' (the default) or 'tanh'; with nonlin=False the
-    activation is left out and the neuron is linear.
-    """
-
-    def __init__(self, nin, nonlin=True, activation='relu'):
-        if activation not in ('relu', 'tanh'):
-            raise ValueError(f"activation must be 'relu' or 'tanh', "
-                             f"got {activation!r}")
+    def __init__(self, nin, activation='relu', nonlin=None):
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.nonlin = nonlin
-        self.activation = activation
+        self.activation = _activation(activation, nonlin)
+
+    @property
+    def nonlin(self):
+        """Whether there is an activation (the original micrograd's name)."""
+        return self.activation is not None
 
     # From book/12-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
@@ -60,8 +75,7 @@ class Neuron(Module):
         return self.w + [self.b]
 
     def __repr__(self):
-        kind = self.activation if self.nonlin else 'linear'
-        return f"Neuron({len(self.w)}, {kind})"
+        return f"Neuron({len(self.w)}, {self.activation or 'linear'})"
 
     # From book/12-performance.md, section "Checking the inputs once per layer"
     def _forward(self, x):
@@ -96,7 +110,7 @@ def _check_inputs(x, expected):
 class Layer(Module):
     """nout neurons that all read the same nin inputs.
 
-    Keyword arguments (nonlin, activation) are passed on to every Neuron.
+    Keyword arguments (activation, or nonlin) are passed on to every Neuron.
     """
 
     def __init__(self, nin, nout, **kwargs):
@@ -118,7 +132,7 @@ class Layer(Module):
 
     def __repr__(self):
         first = self.neurons[0]
-        kind = first.activation if first.nonlin else 'linear'
+        kind = first.activation or 'linear'
         return f"Layer({len(first.w)} -> {len(self.neurons)}, {kind})"
 
 
@@ -130,11 +144,13 @@ class MLP(Module):
     linear_output=False.
     """
 
-    def __init__(self, nin, nouts, linear_output=True, **kwargs):
+    def __init__(self, nin, nouts, activation='relu', linear_output=True,
+                 nonlin=None):
+        hidden = _activation(activation, nonlin)
+        output = None if linear_output else hidden
         sizes = [nin] + list(nouts)
-        last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1],
-                             nonlin=(i < last or not linear_output), **kwargs)
+                             activation=hidden if i < len(nouts) - 1 else output)
                        for i in range(len(nouts))]
 
     def __call__(self, x):

@@ -165,7 +165,14 @@ def test_neuron_initialisation():
 
 @pytest.mark.parametrize("x", [[1.0, 2.0, -1.0], [-3.0, 0.5, 0.5], [0.1, -0.2, 0.3]])
 @pytest.mark.parametrize(
-    "kwargs,act", [({}, torch.relu), ({"nonlin": False}, lambda z: z), ({"activation": "tanh"}, torch.tanh)]
+    "kwargs,act",
+    [
+        ({}, torch.relu),
+        ({"activation": None}, lambda z: z),
+        ({"nonlin": False}, lambda z: z),
+        ({"nonlin": True}, torch.relu),
+        ({"activation": "tanh"}, torch.tanh),
+    ],
 )
 def test_neuron_matches_torch(kwargs, act, x):
     random.seed(9)
@@ -181,6 +188,29 @@ def test_neuron_matches_torch(kwargs, act, x):
     for i, wi in enumerate(n.w):
         assert_close(wi.grad, w.grad[i].item())
     assert_close(n.b.grad, b.grad.item())
+
+
+def test_one_activation_parameter_and_the_original_nonlin_switch():
+    assert [Neuron(2, **kw).activation for kw in ({}, {"activation": "tanh"}, {"activation": None})] == [
+        "relu",
+        "tanh",
+        None,
+    ]
+    assert Neuron(2, nonlin=False).activation is None and Neuron(2, nonlin=True).activation == "relu"
+    assert Neuron(2, activation=None).nonlin is False and Neuron(2).nonlin is True
+    assert repr(Neuron(2, activation=None)) == "Neuron(2, linear)"
+    with pytest.raises(TypeError, match="not both"):
+        Neuron(2, nonlin=False, activation="tanh")
+    with pytest.raises(ValueError, match="'sigmod'"):
+        Neuron(2, activation="sigmod")
+
+
+def test_mlp_takes_the_original_nonlin_switch_for_its_hidden_layers():
+    linear = MLP(2, [3, 1], nonlin=False)
+    assert [n.activation for layer in linear.layers for n in layer.neurons] == [None] * 4
+    tanh = MLP(2, [3, 1], activation="tanh", linear_output=False)
+    assert [n.activation for layer in tanh.layers for n in layer.neurons] == ["tanh"] * 4
+    assert [n.activation for n in MLP(2, [3, 1]).layers[-1].neurons] == [None]
 
 
 def test_relu_neuron_clamps_negative_preactivation():
