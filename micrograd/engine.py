@@ -19,15 +19,16 @@ class Value:
     # From book/12-performance.md, section "A fast path for floats"
     def __init__(self, data, _children=(), _op='', label='', _local_grads=()):
         # The operations always hand over a Python float: accept it at once,
-        # without the isinstance(data, numbers.Real) check, which costs about
-        # twenty times as much (chapter 12).  Anything else is treated as in
+        # without the isinstance(data, numbers.Real) check, which costs many
+        # times as much (chapter 12).  Anything else is treated as in
         # chapter 6: refuse what is not a real number (a bool is almost always a
         # slip), and store a real number as a Python float, so that one kind of
         # number lives inside the engine.
         if type(data) is not float:
             if isinstance(data, bool) or not isinstance(data, numbers.Real):
-                raise TypeError("Value(data) needs a real number (int, float or "
-                                f"NumPy scalar), got {type(data).__name__}: {data!r}")
+                raise TypeError("Value(data) needs a real number (int, float "
+                                f"or NumPy scalar), got {type(data).__name__}: "
+                                f"{data!r}")
             data = float(data)
         self.data = data
         self.grad = 0.0     # d(output)/d(this value); backward() fills it in
