@@ -20,9 +20,8 @@ class Value:
     def __init__(self, data, _children=(), _op='', label='', _local_grads=()):
         # The operations always hand over a Python float: accept it at once,
         # without the isinstance(data, numbers.Real) check, which costs many
-        # times as much (chapter 12).  Anything else is treated as in
-        # chapter 6: refuse what is not a real number (a bool is almost always a
-        # slip), and store a real number as a Python float, so that one kind of
+        # times as much.  Anything else must be a real number (a bool is almost
+        # always a slip) and is stored as a Python float, so that one kind of
         # number lives inside the engine.
         if type(data) is not float:
             if isinstance(data, bool) or not isinstance(data, numbers.Real):
@@ -33,7 +32,7 @@ class Value:
         self.data = data
         self.grad = 0.0     # d(output)/d(this value); backward() fills it in
         self._prev = tuple(_children)
-        # d(self)/d(child), one per child, aligned with _prev (chapter 5).
+        # d(self)/d(child), one per child, aligned with _prev.
         self._local_grads = tuple(_local_grads)
         self._op = _op
         self.label = label
@@ -64,9 +63,9 @@ class Value:
     # From book/12-performance.md, section "A leaner `backward`"
     def backward(self):
         """Set the .grad of every Value this one depends on to d(self)/d(it)."""
-        # The depth-first order of chapter 5, with less work per node (chapter
-        # 12).  The stack holds nodes; a None above a node means "its children
-        # are all placed, place it now".  An explicit stack instead of recursion,
+        # Reverse topological order by depth-first search.  The stack holds
+        # nodes; a None above a node means "its children are all placed, place it
+        # now".  An explicit stack instead of recursion,
         # so that a graph a million operations deep does not hit Python's
         # recursion limit.
         topo, visited, stack = [], set(), [self]
@@ -221,32 +220,6 @@ class Value:
             e = math.exp(self.data)
             s = e / (1 + e)
         return Value(s, (self,), 'sigmoid', _local_grads=(s * (1 - s),))
-
-    # From book/12-performance.md, section "One node per neuron"
-    @staticmethod
-    def weighted_sum(weights, inputs, bias):
-        """bias + weights[0]*inputs[0] + weights[1]*inputs[1] + ... as ONE node.
-
-        weights and bias are Values; each input is a number or a Value.  The
-        node's children are the bias, every weight and every input that is a
-        Value; a plain number needs no gradient, so it is not a child.
-        """
-        if len(weights) != len(inputs):
-            raise ValueError(f"{len(weights)} weights but {len(inputs)} inputs")
-        total = bias.data
-        children, local_grads = [bias], [1.0]        # dz/db = 1
-        for w, x in zip(weights, inputs):
-            if isinstance(x, Value):
-                children += (w, x)
-                local_grads += (x.data, w.data)      # dz/dw = x, dz/dx = w
-                x = x.data
-            else:
-                children.append(w)
-                local_grads.append(x)                # dz/dw = x
-            # Added in the order of chapter 8's sum(), so that the result is the
-            # very same float as before.
-            total += w.data * x
-        return Value(total, children, 'Σ w·x + b', _local_grads=local_grads)
 
 
 # From book/06-more-operations.md, section "Where a power is defined"

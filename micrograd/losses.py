@@ -9,22 +9,27 @@
 
 
 # From book/09-network-by-hand.md, section "The loss"
+def pairs(predictions, targets):
+    """The (prediction, target) pairs of a loss, refusing lists of different
+    lengths (zip() would silently drop the extra items of the longer one)
+    and empty ones (a mean of nothing has no value)."""
+    predictions, targets = list(predictions), list(targets)
+    if len(predictions) != len(targets):
+        raise ValueError(f"predictions and targets differ in length: "
+                         f"{len(predictions)} vs {len(targets)}")
+    if not predictions:
+        raise ValueError("a loss needs at least one prediction")
+    return list(zip(predictions, targets))
+
+
 def mean_squared_error(predictions, targets):
     """The mean of (prediction - target)**2 over all pairs.
 
     Predictions and targets may be Values or plain numbers; with Values the
     result is a Value that can be backpropagated.
     """
-    predictions, targets = list(predictions), list(targets)
-    # zip() would silently drop the extra items of the longer list, hiding a
-    # bug; refuse instead.
-    if len(predictions) != len(targets):
-        raise ValueError(f"predictions and targets differ in length: "
-                         f"{len(predictions)} vs {len(targets)}")
-    if not predictions:
-        raise ValueError("mean_squared_error needs at least one prediction")
-    return (sum((p - t) ** 2 for p, t in zip(predictions, targets))
-            / len(predictions))
+    pairs_ = pairs(predictions, targets)
+    return sum((p - t) ** 2 for p, t in pairs_) / len(pairs_)
 
 
 # From book/10-training.md, section "One number to push down"
@@ -34,7 +39,7 @@ def sum_squared_error(predictions, targets):
     Same shape as mean_squared_error but without dividing by the number of
     examples, so each example's gradient does not shrink as the data set grows.
     """
-    return sum((p - t) ** 2 for p, t in zip(predictions, targets))
+    return sum((p - t) ** 2 for p, t in pairs(predictions, targets))
 
 
 # From book/11-classifier.md, section "The hinge loss"
@@ -44,8 +49,8 @@ def hinge_loss(scores, labels):
     Scores s are real numbers, labels y are +1 or -1.  An example contributes
     (and pulls on the weights) only while its margin y * s is below 1.
     """
-    return (sum((1 - y * s).relu() for s, y in zip(scores, labels))
-            / len(scores))
+    examples = pairs(scores, labels)
+    return sum((1 - y * s).relu() for s, y in examples) / len(examples)
 
 
 # From book/11-classifier.md, section "Keeping the weights small"

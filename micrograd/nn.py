@@ -81,9 +81,9 @@ class Neuron(Module):
     def _forward(self, x):
         """The neuron's output for inputs already checked by _check_inputs."""
         # One node for the whole weighted sum, instead of one per product and
-        # per addition (chapter 12).
-        z = Value.weighted_sum(self.w, x, self.b)
-        if not self.nonlin:
+        # per addition.
+        z = weighted_sum(self.w, x, self.b)
+        if self.activation is None:
             return z
         return z.relu() if self.activation == 'relu' else z.tanh()
 
@@ -118,8 +118,8 @@ class Layer(Module):
 
     # From book/12-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
-        # Every neuron reads the same inputs: check them once for the layer
-        # (chapter 12), not once per neuron.
+        # Every neuron reads the same inputs: check them once for the layer,
+        # not once per neuron.
         x = _check_inputs(x, len(self.neurons[0].w))
         out = [neuron._forward(x) for neuron in self.neurons]
         # A one-neuron layer returns a bare Value, which is handier for a
@@ -167,3 +167,30 @@ class MLP(Module):
 
     def __repr__(self):
         return f"MLP({', '.join(repr(layer) for layer in self.layers)})"
+
+
+# From book/12-performance.md, section "One node per neuron"
+def weighted_sum(weights, inputs, bias):
+    """bias + weights[0]*inputs[0] + weights[1]*inputs[1] + ... as ONE node.
+
+    weights and bias are Values; each input is a number or a Value.  The
+    node's children are the bias, every weight and every input that is a
+    Value; a plain number needs no gradient, so it is not a child.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"{len(weights)} weights but {len(inputs)} inputs")
+    total = bias.data
+    children, local_grads = [bias], [1.0]        # dz/db = 1
+    for w, x in zip(weights, inputs):
+        if isinstance(x, Value):
+            children += (w, x)
+            local_grads += (x.data, w.data)      # dz/dw = x, dz/dx = w
+            x = x.data
+        else:
+            x = float(x)     # in float64 whatever scalar it is (np.float32)
+            children.append(w)
+            local_grads.append(x)                # dz/dw = x
+        # Summed from the bias, product by product, as sum() does: the same
+        # float as the unfused graph gives.
+        total += w.data * x
+    return Value(total, children, 'Σ w·x + b', _local_grads=local_grads)

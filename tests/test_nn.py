@@ -428,6 +428,15 @@ def test_mean_squared_error_formula_and_value_targets():
     assert_close(sse.data, 10.0)
 
 
+@pytest.mark.parametrize("name", ["mean_squared_error", "sum_squared_error", "hinge_loss"])
+@pytest.mark.parametrize("sizes", [(3, 2), (2, 3), (0, 0)])
+def test_every_loss_refuses_lists_of_different_lengths_or_none(name, sizes):
+    first, second = [Value(0.5)] * sizes[0], [1.0] * sizes[1]
+    message = f"{sizes[0]} vs {sizes[1]}" if sizes[0] != sizes[1] else "at least one"
+    with pytest.raises(ValueError, match=message):
+        getattr(losses, name)(first, second)
+
+
 def test_hinge_loss_and_l2_penalty_match_torch():
     scores = [0.3, -1.2, 2.5, 0.9, -0.1, 1.0]
     labels = [1, 1, 1, -1, -1, -1]
