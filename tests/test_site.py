@@ -526,7 +526,7 @@ def _article(path: Path):
 def _says_something(text: str) -> bool:
     """A description that says what a figure shows: words, not a file name."""
     text = (text or "").strip()
-    if re.search(r"\.(png|svg|jpe?g|gif|pdf)$", text, re.I) or "/" in text:
+    if re.fullmatch(r"\S*\.(png|svg|jpe?g|gif|pdf)", text, re.I) or (" " not in text and "/" in text):
         return False
     return len(re.findall(r"[A-Za-z]{2,}", text)) >= 2
 
