@@ -10,7 +10,7 @@ book's package and micrograd 0.1.0 never meet.  This file therefore uses the sta
 imported for PyTorch jobs alone) and imports nothing else from the repository.
 
 Every library runs the same scalar graph, written once below:
-- moons: one training step of chapter 11's classifier (100 points, MLP(2, [16, 16, 1]), hinge loss + L2,
+- moons: one training step of the classifier of "A real classifier" (100 points, MLP(2, [16, 16, 1]), hinge loss + L2,
   forward, backward and the update p.data -= lr * p.grad), ten steps from the weights given in the job;
 - chain: y <- y * w + c repeated, n operations deep, with shared leaves w and c;
 - wide: the sum of n products a_i * b_i of distinct leaves.
@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 
-ALPHA = 1e-4  # the L2 penalty of chapter 11
+ALPHA = 1e-4  # the L2 penalty of "A real classifier"
 STEPS = 10  # training steps per moons job
 
 
@@ -35,7 +35,7 @@ def _relative(path):
 
 
 def learning_rate(k):
-    return 1.0 - 0.9 * k / 100  # chapter 11's schedule (100 steps)
+    return 1.0 - 0.9 * k / 100  # the schedule of "A real classifier" (100 steps)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ class Torch:
 
 def moons_loss(model, params, X, Y):
     scores = [model(x) for x in X]
-    # chapter 11's hinge_loss and l2_penalty, written out with the operators every library has
+    # hinge_loss and l2_penalty of "A real classifier", written out with the operators every library has
     data_loss = sum((1 - y * s).relu() for s, y in zip(scores, Y)) / len(scores)
     return data_loss + ALPHA * sum(p * p for p in params)
 

@@ -39,7 +39,7 @@ LIBRARIES = {
     "micrograd-0.1.0": "micrograd 0.1.0",
     "torch": "PyTorch (0-d tensors)",
 }
-SIZES = [2, 16, 16, 1]  # chapter 11's MLP(2, [16, 16, 1])
+SIZES = [2, 16, 16, 1]  # the classifier's MLP(2, [16, 16, 1])
 CHAIN = 100_000  # workload 2
 WIDE = 10_000  # workload 3: the sum of WIDE products
 DEPTHS = [10_000, 100_000, 1_000_000]

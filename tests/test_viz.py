@@ -60,7 +60,7 @@ def node_with_label(nodes, label):
 
 
 def neuron_graph():
-    """The tanh neuron of chapter 5, every node labelled; also its PyTorch twin's numbers by label."""
+    """The tanh neuron of "Backpropagation", every node labelled; also its PyTorch twin's numbers by label."""
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
     w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
     b = Value(6.8813735870195432, label="b")

@@ -52,12 +52,12 @@ def _literal(text: str) -> str:
     return repr(text)
 
 
-def setup_source(files: dict[str, str], earlier: int) -> str:
-    """The first cell: write the snapshot `files` into a temporary folder and import from there."""
-    chapters = "chapter 1" if earlier == 1 else f"chapters 1-{earlier}"
+def setup_source(files: dict[str, str], previous: str | None) -> str:
+    """The first cell: write the snapshot `files` into a temporary folder and import from there.  `previous` is the
+    title of the chapter just before this one (None for the first)."""
     built = (
-        f"the `micrograd` package as {chapters} built it"
-        if earlier
+        f'the `micrograd` package as the chapters up to "{previous}" left it'
+        if previous
         else "nothing yet: this chapter starts from an empty `micrograd` package"
     )
     lines = [
@@ -219,12 +219,15 @@ def notebook_code(source: str) -> str:
 # The notebooks
 
 
-def make_notebook(chapter: Path, files: dict[str, str], earlier: int, titles: dict[str, str]) -> nbformat.NotebookNode:
-    """The notebook of one chapter: the setup cell, then the chapter's cells as jupytext reads them."""
+def make_notebook(
+    chapter: Path, files: dict[str, str], previous: str | None, titles: dict[str, str]
+) -> nbformat.NotebookNode:
+    """The notebook of one chapter: the setup cell (the snapshot `files`, built by the chapters up to the one titled
+    `previous`), then the chapter's cells as jupytext reads them."""
     chapter = Path(chapter)
     text = jupytext.read(chapter)
     setup = nbformat.v4.new_code_cell(
-        setup_source(files, earlier),
+        setup_source(files, previous),
         metadata={"tags": [SETUP_TAG], "cellView": "form", "jupyter": {"source_hidden": True}},
     )
     notebook = nbformat.v4.new_notebook(
@@ -259,10 +262,12 @@ def render(notebook: nbformat.NotebookNode) -> str:
 def expected(root: Path = ROOT) -> dict[str, str]:
     """Every notebook the chapters give: {"notebooks/<chapter>.ipynb": text}."""
     titles = _titles(root)
-    return {
-        notebook_path(chapter, root).relative_to(root).as_posix(): render(make_notebook(chapter, files, index, titles))
-        for index, (chapter, files) in enumerate(snapshots(root).items())
-    }
+    notebooks, previous = {}, None
+    for chapter, files in snapshots(root).items():
+        path = notebook_path(chapter, root).relative_to(root).as_posix()
+        notebooks[path] = render(make_notebook(chapter, files, previous, titles))
+        previous = titles.get(chapter.stem, chapter.stem)
+    return notebooks
 
 
 def stale(root: Path = ROOT) -> list[str]:
