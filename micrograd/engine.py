@@ -1,10 +1,10 @@
 # GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
 # To change it, edit the code cells marked `:tangle: micrograd/engine.py` in
 #
-#     book/04-computation-graphs.md
-#     book/05-backpropagation.md
-#     book/06-more-operations.md
-#     book/12-performance.md
+#     book/03-computation-graphs.md
+#     book/04-backpropagation.md
+#     book/05-more-operations.md
+#     book/11-performance.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -12,11 +12,11 @@ import math
 import numbers
 
 
-# From book/04-computation-graphs.md, section "The `Value` object"
+# From book/03-computation-graphs.md, section "The `Value` object"
 class Value:
     """A scalar that remembers which operation and inputs produced it."""
 
-    # From book/12-performance.md, section "A fast path for floats"
+    # From book/11-performance.md, section "A fast path for floats"
     def __init__(self, data, _children=(), _op='', label='', _local_grads=()):
         # The operations always hand over a Python float: accept it at once,
         # without the isinstance(data, numbers.Real) check, which costs many
@@ -37,11 +37,11 @@ class Value:
         self._op = _op
         self.label = label
 
-    # From book/04-computation-graphs.md, section "The `Value` object"
+    # From book/03-computation-graphs.md, section "The `Value` object"
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"
 
-    # From book/06-more-operations.md, section "Wrapping plain numbers"
+    # From book/05-more-operations.md, section "Wrapping plain numbers"
     def __add__(self, other):
         # Accept plain numbers too: a constant becomes a leaf whose gradient is
         # computed but never used.
@@ -54,13 +54,13 @@ class Value:
         return Value(self.data * other.data, (self, other), '*',
                      _local_grads=(other.data, self.data))
 
-    # From book/05-backpropagation.md, section "The tanh activation"
+    # From book/04-backpropagation.md, section "The tanh activation"
     def tanh(self):
         t = math.tanh(self.data)
         # d tanh(x)/dx = 1 - tanh(x)^2, computed from the output we have
         return Value(t, (self,), 'tanh', _local_grads=(1 - t * t,))
 
-    # From book/12-performance.md, section "A leaner `backward`"
+    # From book/11-performance.md, section "A leaner `backward`"
     def backward(self):
         """Set the .grad of every Value this one depends on to d(self)/d(it)."""
         # Reverse topological order by depth-first search.  The stack holds
@@ -93,7 +93,7 @@ class Value:
                 # over every use of the child
                 child.grad += local * grad
 
-    # From book/06-more-operations.md, section "Why `2 * a` needs a second method"
+    # From book/05-more-operations.md, section "Why `2 * a` needs a second method"
     def __radd__(self, other):
         # Python calls this for `number + value`, once int/float.__add__ has
         # returned NotImplemented.
@@ -103,7 +103,7 @@ class Value:
         # Likewise for `number * value`.
         return self * other
 
-    # From book/06-more-operations.md, section "Negation and subtraction"
+    # From book/05-more-operations.md, section "Negation and subtraction"
     def __neg__(self):
         # Built from *, so backward() already knows its derivative (-1).
         return self * -1
@@ -118,7 +118,7 @@ class Value:
         # `number - value`: the number is `other`.
         return other + (-self)
 
-    # From book/06-more-operations.md, section "Where a power is defined"
+    # From book/05-more-operations.md, section "Where a power is defined"
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
             return self._pow_value(exponent)   # below: two local derivatives
@@ -149,7 +149,7 @@ class Value:
         return Value(_power(x, exponent), (self,), f'**{exponent}',
                      _local_grads=(local,))
 
-    # From book/06-more-operations.md, section "A Value as the exponent"
+    # From book/05-more-operations.md, section "A Value as the exponent"
     def _pow_value(self, exponent):
         """self ** exponent when the exponent is a Value too."""
         a, b = self.data, exponent.data
@@ -167,7 +167,7 @@ class Value:
         # `number ** value`: the number is the base.
         return Value(base) ** self
 
-    # From book/06-more-operations.md, section "Division"
+    # From book/05-more-operations.md, section "Division"
     def __truediv__(self, other):
         other = other if isinstance(other, Value) else Value(other)
         a, b = self.data, other.data
@@ -182,7 +182,7 @@ class Value:
         # `number / value`: the number is `other`.
         return Value(other) / self
 
-    # From book/06-more-operations.md, section "Exponential and logarithm"
+    # From book/05-more-operations.md, section "Exponential and logarithm"
     def exp(self):
         try:
             e = math.exp(self.data)
@@ -201,14 +201,14 @@ class Value:
         return Value(math.log(self.data), (self,), 'log',
                      _local_grads=(1 / self.data,))
 
-    # From book/06-more-operations.md, section "ReLU"
+    # From book/05-more-operations.md, section "ReLU"
     def relu(self):
         # The slope is 1 to the right of zero and 0 to the left; at exactly 0
         # we choose 0, as PyTorch does.
         return Value(max(self.data, 0.0), (self,), 'relu',
                      _local_grads=(1.0 if self.data > 0 else 0.0,))
 
-    # From book/06-more-operations.md, section "Why the careful form"
+    # From book/05-more-operations.md, section "Why the careful form"
     def sigmoid(self):
         # Written so that exp never sees a large positive argument: exp(-x) for
         # x >= 0, exp(x) otherwise.  The two forms are the same function
@@ -222,7 +222,7 @@ class Value:
         return Value(s, (self,), 'sigmoid', _local_grads=(s * (1 - s),))
 
 
-# From book/06-more-operations.md, section "Where a power is defined"
+# From book/05-more-operations.md, section "Where a power is defined"
 def _power(x, n):
     """x ** n as a float, or an infinity (with its sign) when that is too
     large for a float, as float arithmetic and PyTorch give."""

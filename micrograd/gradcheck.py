@@ -1,7 +1,7 @@
 # GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
 # To change it, edit the code cells marked `:tangle: micrograd/gradcheck.py` in
 #
-#     book/07-checking-against-pytorch.md
+#     book/06-checking-against-pytorch.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -16,7 +16,7 @@ the local derivatives it checks.
 from micrograd.engine import Value
 
 
-# From book/07-checking-against-pytorch.md, section "Central differences, packaged"
+# From book/06-checking-against-pytorch.md, section "Central differences, packaged"
 class GradcheckError(AssertionError):
     """backward() and central differences disagree about a gradient."""
 

@@ -1,8 +1,8 @@
 # GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
 # To change it, edit the code cells marked `:tangle: micrograd/literate.py` in
 #
-#     book/01-introduction.md
-#     book/04-computation-graphs.md
+#     book/00-introduction.md
+#     book/03-computation-graphs.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -10,7 +10,7 @@ import inspect
 import textwrap
 
 
-# From book/01-introduction.md, section "The chapters are the program"
+# From book/00-introduction.md, section "The chapters are the program"
 def add_to_class(cls):
     """Attach the decorated function (or property, staticmethod,
     classmethod) to `cls`, under the name of the underlying function.
@@ -25,7 +25,7 @@ def add_to_class(cls):
     return attach
 
 
-# From book/04-computation-graphs.md, section "The Value class so far"
+# From book/03-computation-graphs.md, section "The Value class so far"
 def class_source(cls):
     """The source code of `cls` as it stands now, as one class block.
 

@@ -1,14 +1,14 @@
 # GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
 # To change it, edit the code cells marked `:tangle: micrograd/losses.py` in
 #
-#     book/09-network-by-hand.md
-#     book/10-training.md
-#     book/11-classifier.md
+#     book/08-network-by-hand.md
+#     book/09-training.md
+#     book/10-classifier.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
 
-# From book/09-network-by-hand.md, section "The loss"
+# From book/08-network-by-hand.md, section "The loss"
 def pairs(predictions, targets):
     """The (prediction, target) pairs of a loss, refusing lists of different
     lengths (zip() would silently drop the extra items of the longer one)
@@ -32,7 +32,7 @@ def mean_squared_error(predictions, targets):
     return sum((p - t) ** 2 for p, t in pairs_) / len(pairs_)
 
 
-# From book/10-training.md, section "One number to push down"
+# From book/09-training.md, section "One number to push down"
 def sum_squared_error(predictions, targets):
     """Sum over the examples of (prediction - target)**2, as a single Value.
 
@@ -42,7 +42,7 @@ def sum_squared_error(predictions, targets):
     return sum((p - t) ** 2 for p, t in pairs(predictions, targets))
 
 
-# From book/11-classifier.md, section "The hinge loss"
+# From book/10-classifier.md, section "The hinge loss"
 def hinge_loss(scores, labels):
     """Mean over the examples of relu(1 - y * s).
 
@@ -53,7 +53,7 @@ def hinge_loss(scores, labels):
     return sum((1 - y * s).relu() for s, y in examples) / len(examples)
 
 
-# From book/11-classifier.md, section "Keeping the weights small"
+# From book/10-classifier.md, section "Keeping the weights small"
 def l2_penalty(parameters, alpha):
     """alpha times the sum of the squared parameters.
 

@@ -1,8 +1,8 @@
 # GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
 # To change it, edit the code cells marked `:tangle: micrograd/nn.py` in
 #
-#     book/08-neurons-layers-mlps.md
-#     book/12-performance.md
+#     book/07-neurons-layers-mlps.md
+#     book/11-performance.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -11,7 +11,7 @@ import random
 from micrograd.engine import Value
 
 
-# From book/08-neurons-layers-mlps.md, section "A neuron in code"
+# From book/07-neurons-layers-mlps.md, section "A neuron in code"
 class Module:
     """Anything with trainable parameters: a neuron, a layer, a network."""
 
@@ -64,20 +64,20 @@ class Neuron(Module):
         """Whether there is an activation (the original micrograd's name)."""
         return self.activation is not None
 
-    # From book/12-performance.md, section "Checking the inputs once per layer"
+    # From book/11-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
         # A layer checks its inputs once and calls _forward itself; a neuron
         # used on its own checks them here.
         return self._forward(_check_inputs(x, len(self.w)))
 
-    # From book/08-neurons-layers-mlps.md, section "A neuron in code"
+    # From book/07-neurons-layers-mlps.md, section "A neuron in code"
     def parameters(self):
         return self.w + [self.b]
 
     def __repr__(self):
         return f"Neuron({len(self.w)}, {self.activation or 'linear'})"
 
-    # From book/12-performance.md, section "Checking the inputs once per layer"
+    # From book/11-performance.md, section "Checking the inputs once per layer"
     def _forward(self, x):
         """The neuron's output for inputs already checked by _check_inputs."""
         # One node for the whole weighted sum, instead of one per product and
@@ -88,7 +88,7 @@ class Neuron(Module):
         return z.relu() if self.activation == 'relu' else z.tanh()
 
 
-# From book/08-neurons-layers-mlps.md, section "Checking the inputs"
+# From book/07-neurons-layers-mlps.md, section "Checking the inputs"
 def _check_inputs(x, expected):
     """Check the inputs; return them as a list of floats and Values."""
     x = list(x)
@@ -106,7 +106,7 @@ def _check_inputs(x, expected):
     return checked
 
 
-# From book/08-neurons-layers-mlps.md, section "Layers"
+# From book/07-neurons-layers-mlps.md, section "Layers"
 class Layer(Module):
     """nout neurons that all read the same nin inputs.
 
@@ -116,7 +116,7 @@ class Layer(Module):
     def __init__(self, nin, nout, **kwargs):
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
-    # From book/12-performance.md, section "Checking the inputs once per layer"
+    # From book/11-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
         # Every neuron reads the same inputs: check them once for the layer,
         # not once per neuron.
@@ -126,7 +126,7 @@ class Layer(Module):
         # network with a single output.
         return out[0] if len(out) == 1 else out
 
-    # From book/08-neurons-layers-mlps.md, section "Layers"
+    # From book/07-neurons-layers-mlps.md, section "Layers"
     def parameters(self):
         return [p for neuron in self.neurons for p in neuron.parameters()]
 
@@ -136,7 +136,7 @@ class Layer(Module):
         return f"Layer({len(first.w)} -> {len(self.neurons)}, {kind})"
 
 
-# From book/08-neurons-layers-mlps.md, section "Multi-layer perceptrons"
+# From book/07-neurons-layers-mlps.md, section "Multi-layer perceptrons"
 class MLP(Module):
     """A stack of layers: nin inputs, then one layer per entry of nouts.
 
@@ -169,7 +169,7 @@ class MLP(Module):
         return f"MLP({', '.join(repr(layer) for layer in self.layers)})"
 
 
-# From book/12-performance.md, section "One node per neuron"
+# From book/11-performance.md, section "One node per neuron"
 def weighted_sum(weights, inputs, bias):
     """bias + weights[0]*inputs[0] + weights[1]*inputs[1] + ... as ONE node.
 

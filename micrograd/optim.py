@@ -1,12 +1,12 @@
 # GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
 # To change it, edit the code cells marked `:tangle: micrograd/optim.py` in
 #
-#     book/10-training.md
+#     book/09-training.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
 
-# From book/10-training.md, section "An optimiser"
+# From book/09-training.md, section "An optimiser"
 class SGD:
     """Plain gradient descent: p <- p - lr * dL/dp for every parameter p."""
 

@@ -1,14 +1,14 @@
 # GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
 # To change it, edit the code cells marked `:tangle: micrograd/viz.py` in
 #
-#     book/04-computation-graphs.md
+#     book/03-computation-graphs.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
 from graphviz import Digraph
 
 
-# From book/04-computation-graphs.md, section "Drawing the graph"
+# From book/03-computation-graphs.md, section "Drawing the graph"
 def _trace(root):
     """Every Value that `root` depends on (itself included), and the edges.
 

@@ -52,7 +52,7 @@ pytestmark = pytest.mark.book
 
 
 def page_name(chapter: Path) -> str:
-    """The built page of a chapter, relative to the site: book/05-backpropagation.html."""
+    """The built page of a chapter, relative to the site: book/04-backpropagation.html."""
     return chapter.relative_to(ROOT).with_suffix(".html").as_posix()
 
 

@@ -1,6 +1,6 @@
 """Execute chapters as the build would: each in a fresh kernel, on its snapshot; report the first failing cell.
 
-    python -m tools.run_chapter book/05-backpropagation.md [more chapters]
+    python -m tools.run_chapter book/04-backpropagation.md [more chapters]
 
 The kernel can import only the chapter's snapshot of `micrograd`, the package tangled from the chapters before
 it (tools/snapshots.py), as in the build.
