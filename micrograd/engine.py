@@ -118,7 +118,7 @@ class Value:
         # `number - value`: the number is `other`.
         return other + (-self)
 
-    # From book/05-more-operations.md, section "Where a power is defined"
+    # From book/05-more-operations.md, section "Powers"
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
             return self._pow_value(exponent)   # below: two local derivatives
@@ -222,7 +222,7 @@ class Value:
         return Value(s, (self,), 'sigmoid', _local_grads=(s * (1 - s),))
 
 
-# From book/05-more-operations.md, section "Where a power is defined"
+# From book/05-more-operations.md, section "Powers"
 def _power(x, n):
     """x ** n as a float, or an infinity (with its sign) when that is too
     large for a float, as float arithmetic and PyTorch give."""
