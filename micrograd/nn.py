@@ -149,9 +149,10 @@ class MLP(Module):
         hidden = _activation(activation, nonlin)
         output = None if linear_output else hidden
         sizes = [nin] + list(nouts)
-        self.layers = [Layer(sizes[i], sizes[i + 1],
-                             activation=hidden if i < len(nouts) - 1 else output)
-                       for i in range(len(nouts))]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1],
+                  activation=hidden if i < len(nouts) - 1 else output)
+            for i in range(len(nouts))]
 
     def __call__(self, x):
         for layer in self.layers:
