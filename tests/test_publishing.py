@@ -235,13 +235,13 @@ def test_myst_markdown_becomes_jupyter_markdown():
     titles = {"01-derivatives": "Derivatives"}
     text = (
         "See {doc}`01-derivatives`, {doc}`this one <01-derivatives>` and {ref}`sec-x`; "
-        "$x$ is {glue:text}`value`.\n\n(sec-x)=\n## Title\n\n"
+        "$x$ is {glue:text}`value:.4f`.\n\n(sec-x)=\n## Title\n\n"
         "````{admonition} Solution\n:class: dropdown\n\nBody text.\n\n```python\nx = 1\n```\n````\n"
         "```{note}\nA note.\n```"
     )
     assert notebooks.jupyter_markdown(text, titles) == (
         "See [Derivatives](01-derivatives.ipynb), [this one](01-derivatives.ipynb) and sec-x; "
-        "$x$ is `value` (computed below).\n\n## Title\n\n"
+        "$x$ is `value` (printed by the cell that computes it).\n\n## Title\n\n"
         "> **Solution**\n>\n> Body text.\n>\n> ```python\n> x = 1\n> ```\n\n> **Note**\n>\n> A note."
     )
 

@@ -9,7 +9,7 @@ A notebook is its chapter read by jupytext (the cells the build executes), with 
   chapters before it left it).  Run first, it writes those files into a temporary folder and puts it first on
   Python's path, so the notebook needs no checkout, no install and no network, and sees exactly the engine the
   reader has built so far.  It also defines `glue`, which the chapters use to put computed numbers into their
-  text (myst-nb's; in a notebook it shows the value).
+  text (myst-nb's; in a notebook it prints `name = value` under the cell, where the text names it).
 - The markdown is what Jupyter renders: MyST roles become links or plain text, directives (admonitions,
   exercises, solutions) become block quotes, labels and comments go.
 
@@ -83,10 +83,12 @@ def setup_source(files: dict[str, str], previous: str | None) -> str:
         "",
         "",
         "def glue(name, value, display=True):",
-        '    """In the book, puts `value` into the text; here, shows it."""',
+        '    """In the book, puts `value` into the text; here, shows it under the cell."""',
         "    if display:",
         "        from IPython.display import display as show",
         "        show(value)",
+        "    else:",
+        "        print(f'{name} = {value}')",
     ]
     return "\n".join(lines)
 
@@ -121,7 +123,7 @@ def _role(match: re.Match, titles: dict[str, str]) -> str:
     if name == "math":
         return f"${content}$"
     if name.startswith("glue"):
-        return f"`{content}` (computed below)"
+        return f"`{content.split(':')[0]}` (printed by the cell that computes it)"
     if name in ("ref", "numref", "term", "eq", "prf:ref"):
         return text if target != content else content
     return text

@@ -18,9 +18,9 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from tools.chapters import ROOT, ChapterError, parser_config, toc_chapters
-from tools.snapshots import kernel_pythonpath
-from tools.tangle import tangle, write
+from tools.chapters import ROOT, ChapterError, parser_config
+from tools.snapshots import kernel_pythonpath, snapshot
+from tools.tangle import write
 
 
 def execute_chapter(path: Path, timeout: int = 300) -> nbformat.NotebookNode:
@@ -47,11 +47,9 @@ def execute_chapter(path: Path, timeout: int = 300) -> nbformat.NotebookNode:
 
 def run_on_snapshot(path: Path, timeout: int = 300) -> nbformat.NotebookNode:
     """Execute a chapter of _toc.yml with only its snapshot of `micrograd` importable."""
-    chapters = [c.resolve() for c in toc_chapters(ROOT)]
-    index = chapters.index(Path(path).resolve())
     saved = os.environ.get("PYTHONPATH")
     with tempfile.TemporaryDirectory(prefix="snapshot-") as folder:
-        write(tangle(ROOT, chapters[:index]), Path(folder))
+        write(snapshot(path), Path(folder))
         os.environ["PYTHONPATH"] = kernel_pythonpath(Path(folder), saved)
         try:
             return execute_chapter(path, timeout)

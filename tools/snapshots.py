@@ -9,7 +9,8 @@ everywhere a chapter runs:
 - `python -m tools.run_chapter` does the same for one chapter;
 - each notebook under notebooks/ carries its snapshot and writes it before its first cell (tools/notebooks.py).
 
-    snapshots(root)                    {chapter: {"micrograd/engine.py": text, ...}}
+    snapshot(chapter)                  {"micrograd/engine.py": text, ...}, the package one chapter starts from
+    snapshots(root)                    {chapter: its snapshot}, for every chapter
     write_snapshots(root, folder)      folder/<chapter>/micrograd/..., one folder per chapter
 """
 
@@ -23,6 +24,12 @@ from tools.tangle import tangle, write
 
 # Where the build keeps the snapshots, beside the site (OUTPUT/_build/snapshots/<chapter>/micrograd).
 BUILD_FOLDER = "snapshots"
+
+
+def snapshot(chapter: Path, root: Path = ROOT) -> dict[str, str]:
+    """The package one chapter of _toc.yml starts from: the chapters before it, tangled."""
+    chapters = [c.resolve() for c in toc_chapters(root)]
+    return tangle(root, chapters[: chapters.index(Path(chapter).resolve())])
 
 
 def snapshots(root: Path = ROOT) -> dict[Path, dict[str, str]]:
