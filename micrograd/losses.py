@@ -4,8 +4,13 @@
 #     book/08-network-by-hand.md
 #     book/09-training.md
 #     book/10-classifier.md
+#     book/13-many-classes.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
+
+import math
+import numbers
+from micrograd.engine import Value
 
 
 # From book/08-network-by-hand.md, section "The loss"
@@ -60,3 +65,40 @@ def l2_penalty(parameters, alpha):
     Added to a loss, it discourages large weights.
     """
     return alpha * sum(p * p for p in parameters)
+
+
+# From book/13-many-classes.md, section "Softmax"
+def softmax(logits):
+    """The probabilities exp(z_i) / sum_j exp(z_j), as a list of Values.
+
+    The largest logit is subtracted first (a constant shift, which does not
+    change the result), so that exp() never overflows.
+    """
+    logits = [z if isinstance(z, Value) else Value(z) for z in logits]
+    if not logits:
+        raise ValueError("softmax needs at least one logit")
+    largest = max(z.data for z in logits)
+    exps = [(z - largest).exp() for z in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+# From book/13-many-classes.md, section "Cross-entropy as one node"
+def cross_entropy(logits, target):
+    """-log softmax(logits)[target] as ONE node, for one example.
+
+    Its value uses the log-sum-exp trick; its local derivatives are
+    softmax(logits) - one_hot(target).  Matches
+    torch.nn.functional.cross_entropy for a single example.
+    """
+    logits = [z if isinstance(z, Value) else Value(z) for z in logits]
+    if (isinstance(target, bool) or not isinstance(target, numbers.Integral)
+            or not 0 <= target < len(logits)):
+        raise ValueError(f"target must be a class index in "
+                         f"range({len(logits)}), got {target!r}")
+    shifted = [z.data - max(z.data for z in logits) for z in logits]
+    exps = [math.exp(s) for s in shifted]
+    total = sum(exps)
+    loss = math.log(total) - shifted[target]
+    local_grads = [e / total - (i == target) for i, e in enumerate(exps)]
+    return Value(loss, logits, 'cross-entropy', _local_grads=local_grads)

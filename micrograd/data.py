@@ -1,0 +1,103 @@
+# GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
+# To change it, edit the code cells marked `:tangle: micrograd/data.py` in
+#
+#     book/12-generalisation.md
+#     book/13-many-classes.md
+#
+# then run `make tangle`.  Each definition below names the chapter section it comes from.
+
+"""Data handling for training: splitting, scaling and batching examples."""
+
+import math
+import numbers
+import random
+
+
+# From book/12-generalisation.md, section "Holding data out"
+def random_split(items, lengths, seed=None):
+    """Shuffle items and cut them into parts of the given lengths.
+
+    lengths are counts that add up to len(items), or fractions that add up
+    to 1 (as torch.utils.data.random_split takes them); with fractions, the
+    items left over by rounding down go one each to the first parts.  The
+    same seed gives the same parts.
+    """
+    items = list(items)
+    lengths = list(lengths)
+    if all(isinstance(n, numbers.Integral) and not isinstance(n, bool)
+           for n in lengths):
+        counts = lengths
+    else:
+        if any(f < 0 for f in lengths) or abs(sum(lengths) - 1) > 1e-9:
+            raise ValueError("fractions must be >= 0 and add up to 1, "
+                             f"got {lengths}")
+        counts = [int(f * len(items)) for f in lengths]
+        for i in range(len(items) - sum(counts)):
+            counts[i % len(counts)] += 1
+    if any(n < 0 for n in counts) or sum(counts) != len(items):
+        raise ValueError(f"lengths {lengths} do not add up to the "
+                         f"{len(items)} items")
+    order = list(range(len(items)))
+    random.Random(seed).shuffle(order)
+    parts, start = [], 0
+    for n in counts:
+        parts.append([items[i] for i in order[start:start + n]])
+        start += n
+    return parts
+
+
+# From book/12-generalisation.md, section "Standardising the inputs"
+class StandardScaler:
+    """Shift and scale each input feature to mean 0 and standard deviation 1.
+
+    fit() learns the means and standard deviations from the training rows
+    only; transform() applies those same numbers to any rows.  A feature
+    that never varies keeps the scale 1 (as scikit-learn's StandardScaler).
+    """
+
+    def fit(self, rows):
+        columns = list(zip(*[[float(x) for x in row] for row in rows]))
+        if not columns:
+            raise ValueError("fit() needs at least one row with features")
+        n = len(columns[0])
+        self.mean_ = [sum(column) / n for column in columns]
+        self.scale_ = []
+        for column, mean in zip(columns, self.mean_):
+            std = math.sqrt(sum((x - mean) ** 2 for x in column) / n)
+            self.scale_.append(std if std > 0 else 1.0)
+        return self
+
+    def transform(self, rows):
+        return [[(x - mean) / scale
+                 for x, mean, scale in zip(row, self.mean_, self.scale_)]
+                for row in rows]
+
+    def fit_transform(self, rows):
+        return self.fit(rows).transform(rows)
+
+
+# From book/13-many-classes.md, section "Mini-batches"
+class DataLoader:
+    """Deal a data set out in batches of batch_size examples (the last one
+    may be smaller), reshuffled at every pass when shuffle is true."""
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, seed=None):
+        if isinstance(batch_size, bool) or not isinstance(
+                batch_size, numbers.Integral) or batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number >= 1, "
+                             f"got {batch_size!r}")
+        self.dataset = list(dataset)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self._random = random.Random(seed)
+
+    def __len__(self):
+        return -(-len(self.dataset) // self.batch_size)   # rounded up
+
+    def __iter__(self):
+        order = list(range(len(self.dataset)))
+        if self.shuffle:
+            self._random.shuffle(order)
+        for start in range(0, len(order), self.batch_size):
+            yield [self.dataset[i]
+                   for i in order[start:start + self.batch_size]]
