@@ -1,0 +1,351 @@
+# GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
+# To change it, edit the code cells marked `:tangle: micrograd/tensor.py` in
+#
+#     book/16-tensor-engine.md
+#
+# then run `make tangle`.  Each definition below names the chapter section it comes from.
+
+import numbers
+import numpy as np
+
+
+# From book/16-tensor-engine.md, section "The `Tensor` object"
+class Tensor:
+    """An array of float64 numbers that remembers which operation and
+    inputs produced it."""
+
+    # NumPy would otherwise try to handle `array + tensor` itself; this makes
+    # it hand the operation to Tensor's __radd__ and friends instead.
+    __array_ufunc__ = None
+
+    def __init__(self, data, _children=(), _op='', _backward=None):
+        self.data = _as_array(data)
+        self.grad = np.zeros_like(self.data)  # d(output)/d(this tensor)
+        self._prev = tuple(_children)
+        # grad of the output -> (grad of each child), aligned with _prev
+        self._backward = _backward
+        self._op = _op
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    def item(self):
+        """The one number of a one-element tensor, as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, "
+                             f"this one has shape {self.shape}")
+        return float(self.data.reshape(()))
+
+    def __repr__(self):
+        numbers_ = np.array2string(self.data, precision=4, separator=', ',
+                                   prefix='Tensor(')
+        return f"Tensor({numbers_}, shape={self.shape})"
+
+    # From book/16-tensor-engine.md, section "The matrix product"
+    def __matmul__(self, other):
+        other = _wrap(other)
+        a, b = self.data, other.data
+        if a.ndim not in (1, 2) or b.ndim not in (1, 2):
+            raise ValueError(f"@ needs vectors or matrices, got shapes "
+                             f"{a.shape} and {b.shape}")
+        if a.shape[-1] != b.shape[0]:
+            raise ValueError(f"shapes {a.shape} and {b.shape} do not match for "
+                             f"@: {a.shape[-1]} columns on the left, "
+                             f"{b.shape[0]} rows on the right")
+
+        def backward(grad):
+            # As matrices: a vector on the left is a row, on the right a column.
+            a2 = a.reshape(-1, a.shape[-1])
+            b2 = b.reshape(b.shape[0], -1)
+            g2 = grad.reshape(a2.shape[0], b2.shape[1])
+            return ((g2 @ b2.T).reshape(a.shape),     # dL/dA = G B^T
+                    (a2.T @ g2).reshape(b.shape))     # dL/dB = A^T G
+
+        return Tensor(a @ b, (self, other), '@', backward)
+
+    def __rmatmul__(self, other):
+        # `list @ tensor` or `array @ tensor`: the other operand is on the left.
+        return _wrap(other) @ self
+
+    # From book/16-tensor-engine.md, section "Adding, and the backward pass of broadcasting"
+    def __add__(self, other):
+        other = _wrap(other)
+        _broadcast_check('+', self.data, other.data)
+
+        def backward(grad):
+            return (_unbroadcast(grad, self.shape),
+                    _unbroadcast(grad, other.shape))
+
+        return Tensor(self.data + other.data, (self, other), '+', backward)
+
+    def __radd__(self, other):
+        return self + other
+
+    # From book/16-tensor-engine.md, section "Sums over axes"
+    def sum(self, axis=None, keepdims=False):
+        axes = _axes(axis, self.data.ndim)
+        out = self.data.sum(axis=axes, keepdims=keepdims)
+
+        def backward(grad):
+            if not keepdims:
+                grad = np.expand_dims(grad, axes)   # the summed axes, size 1
+            return (np.broadcast_to(grad, self.shape),)
+
+        return Tensor(out, (self,), 'sum', backward)
+
+    # From book/16-tensor-engine.md, section "The backward pass"
+    def backward(self):
+        """Set the .grad of every tensor this one depends on to d(self)/d(it).
+        self must hold a single number, such as a loss."""
+        if self.data.size != 1:
+            raise ValueError(f"backward() needs a tensor with one number (a "
+                             f"loss), this one has shape {self.shape}; reduce "
+                             f"it first, e.g. with .sum()")
+        # Reverse topological order by depth-first search with an explicit
+        # stack, as Value.backward does: a None above a node means "its children
+        # are all placed, place it now".
+        topo, visited, stack = [], set(), [self]
+        while stack:
+            node = stack.pop()
+            if node is None:
+                node = stack.pop()
+                node.grad = np.zeros_like(node.data)   # this pass's gradient
+                topo.append(node)
+            elif node not in visited:
+                visited.add(node)
+                if node._prev:       # leaves keep (and accumulate) their .grad
+                    stack.append(node)
+                    stack.append(None)
+                    stack.extend(node._prev)
+        self.grad = np.ones_like(self.data)
+        for node in reversed(topo):
+            grads = node._backward(node.grad)
+            for child, grad in zip(node._prev, grads):
+                child.grad += grad   # summed over every use of the child
+
+    # From book/16-tensor-engine.md, section "The rest of the arithmetic"
+    def __mul__(self, other):
+        other = _wrap(other)
+        a, b = self.data, other.data
+        _broadcast_check('*', a, b)
+
+        def backward(grad):
+            return (_unbroadcast(grad * b, a.shape),
+                    _unbroadcast(grad * a, b.shape))
+
+        return Tensor(a * b, (self, other), '*', backward)
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-_wrap(other))
+
+    def __rsub__(self, other):
+        return _wrap(other) + (-self)
+
+    def __truediv__(self, other):
+        other = _wrap(other)
+        a, b = self.data, other.data
+        _broadcast_check('/', a, b)
+        if (b == 0).any():
+            raise ZeroDivisionError(f"division by zero: the divisor of shape "
+                                    f"{b.shape} holds a 0")
+        out = a / b
+
+        def backward(grad):
+            return (_unbroadcast(grad / b, a.shape),
+                    _unbroadcast(-grad * out / b, b.shape))
+
+        return Tensor(out, (self, other), '/', backward)
+
+    def __rtruediv__(self, other):
+        return _wrap(other) / self
+
+    def __pow__(self, exponent):
+        if (isinstance(exponent, bool)
+                or not isinstance(exponent, numbers.Real)):
+            raise TypeError(f"Tensor ** exponent needs a number as exponent, "
+                            f"got {type(exponent).__name__}")
+        p, a = float(exponent), self.data
+        if p < 0 and (a == 0).any():
+            raise ZeroDivisionError(f"0 ** {exponent} is undefined (it divides "
+                                    "by zero)")
+        if not p.is_integer() and (a < 0).any():
+            raise ValueError(f"a negative number ** {exponent} is not a real "
+                             "number (negative base, fractional exponent)")
+        with np.errstate(over='ignore'):     # too large: inf, as floats give
+            out = a ** p
+
+        def backward(grad):
+            if p == 0:                       # a ** 0 is the constant 1
+                return (np.zeros_like(a),)
+            # 0 ** -0.5: an infinite slope; overflow: inf, as floats give
+            with np.errstate(divide='ignore', over='ignore'):
+                return (grad * p * a ** (p - 1),)
+
+        return Tensor(out, (self,), f'**{exponent}', backward)
+
+    # From book/16-tensor-engine.md, section "Functions applied entry by entry"
+    def exp(self):
+        with np.errstate(over='ignore'):     # too large: inf, as floats give
+            out = np.exp(self.data)
+        return Tensor(out, (self,), 'exp', lambda grad: (grad * out,))
+
+    def log(self):
+        if (self.data <= 0).any():
+            bad = self.data[self.data <= 0].flat[0]
+            raise ValueError(f"log({bad}) is undefined: log needs positive "
+                             "numbers")
+        x = self.data
+        return Tensor(np.log(x), (self,), 'log', lambda grad: (grad / x,))
+
+    def tanh(self):
+        t = np.tanh(self.data)
+        return Tensor(t, (self,), 'tanh', lambda grad: (grad * (1 - t * t),))
+
+    def relu(self):
+        # slope 1 where the input is positive, 0 elsewhere (0 at 0, as PyTorch)
+        positive = self.data > 0
+        return Tensor(np.where(positive, self.data, 0.0), (self,), 'relu',
+                      lambda grad: (grad * positive,))
+
+    def sigmoid(self):
+        x = self.data
+        e = np.exp(-np.abs(x))               # never overflows
+        s = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        return Tensor(s, (self,), 'sigmoid',
+                      lambda grad: (grad * s * (1 - s),))
+
+    # From book/16-tensor-engine.md, section "Means, reshapes and transposes"
+    def mean(self, axis=None, keepdims=False):
+        axes = _axes(axis, self.data.ndim)
+        count = int(np.prod([self.shape[ax] for ax in axes]))
+        return self.sum(axis=axes, keepdims=keepdims) / count
+
+    def reshape(self, *shape):
+        # t.reshape(2, 3) and t.reshape((2, 3)) both work, as in NumPy
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        try:
+            out = self.data.reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(f"cannot reshape a tensor of shape {self.shape} "
+                             f"({self.data.size} numbers) to {shape}") from None
+        return Tensor(out, (self,), 'reshape',
+                      lambda grad: (grad.reshape(self.shape),))
+
+    @property
+    def T(self):
+        return Tensor(self.data.T, (self,), 'T', lambda grad: (grad.T,))
+
+    # From book/16-tensor-engine.md, section "Many classes: log-softmax and cross-entropy"
+    def log_softmax(self, axis=-1):
+        (ax,) = _axes(axis, self.data.ndim)
+        shifted = self.data - self.data.max(axis=ax, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
+
+        def backward(grad):
+            softmax = np.exp(out)
+            return (grad - softmax * grad.sum(axis=ax, keepdims=True),)
+
+        return Tensor(out, (self,), 'log_softmax', backward)
+
+
+def _as_array(data):
+    """data as a new float64 array, or a clear error."""
+    if isinstance(data, Tensor):
+        raise TypeError("Tensor(data) got a Tensor; pass its .data to copy "
+                        "the numbers, or use the tensor itself")
+    try:
+        array = np.asarray(data)
+    except ValueError:
+        # NumPy's message for ragged lists talks about "inhomogeneous shape"
+        raise ValueError("Tensor(data) needs a number or a rectangular nested "
+                         "list of numbers: these rows differ in length") \
+            from None
+    # i, u, f: signed and unsigned integers and floats.  Not b (a bool is
+    # almost always a slip), c (complex) or anything else.
+    if array.dtype.kind not in 'iuf':
+        raise TypeError(f"Tensor(data) needs real numbers, got "
+                        f"{type(data).__name__} with elements of type "
+                        f"{array.dtype}")
+    return np.array(array, dtype=np.float64)   # a copy the tensor owns
+
+
+def _wrap(other):
+    """A Tensor as it is, anything else as a constant leaf tensor."""
+    return other if isinstance(other, Tensor) else Tensor(other)
+
+
+# From book/16-tensor-engine.md, section "Adding, and the backward pass of broadcasting"
+def _unbroadcast(grad, shape):
+    """Sum grad (shaped like an operation's output) down to `shape`, the
+    shape of an input that broadcasting stretched."""
+    # 1. axes that broadcasting put in front of the input's shape
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    # 2. axes where the input had size 1 and the output has more
+    stretched = tuple(axis for axis, size in enumerate(shape)
+                      if size == 1 and grad.shape[axis] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def _broadcast_check(op, a, b):
+    """Raise a clear error if the shapes of a and b cannot broadcast."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"shapes {a.shape} and {b.shape} cannot be "
+                         f"broadcast together for {op}") from None
+
+
+# From book/16-tensor-engine.md, section "Sums over axes"
+def _axes(axis, ndim):
+    """axis (None, an int, or a tuple of ints) as a sorted tuple of axes in
+    range(ndim); negative axes count from the end."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    checked = []
+    for ax in axes:
+        if isinstance(ax, bool) or not isinstance(ax, numbers.Integral):
+            raise TypeError(f"axis must be None, an int or a tuple of ints, "
+                            f"got {axis!r}")
+        if not -ndim <= ax < ndim:
+            raise ValueError(f"axis {ax} is out of range for a tensor with "
+                             f"{ndim} dimensions")
+        checked.append(int(ax) % ndim)
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"axis {axis!r} repeats an axis")
+    return tuple(sorted(checked))
+
+
+# From book/16-tensor-engine.md, section "Many classes: log-softmax and cross-entropy"
+def cross_entropy(logits, targets):
+    """The mean over a batch of -log softmax(logits)[target]: logits of
+    shape (batch, classes), targets one class index per example.  Like
+    torch.nn.functional.cross_entropy."""
+    logits = _wrap(logits)
+    if logits.data.ndim != 2:
+        raise ValueError(f"cross_entropy needs logits of shape (batch, "
+                         f"classes), got shape {logits.shape}")
+    batch, classes = logits.shape
+    targets = np.asarray(targets)
+    if targets.shape != (batch,) or targets.dtype.kind not in 'iu':
+        raise ValueError(f"cross_entropy needs one integer class per "
+                         f"example, shape ({batch},); got {targets.dtype} "
+                         f"of shape {targets.shape}")
+    if ((targets < 0) | (targets >= classes)).any():
+        raise ValueError(f"targets must be classes in range({classes}), "
+                         f"got {targets.min()} to {targets.max()}")
+    one_hot = np.zeros((batch, classes))
+    one_hot[np.arange(batch), targets] = 1.0
+    return -(logits.log_softmax(axis=1) * one_hot).sum(axis=1).mean()
