@@ -210,7 +210,9 @@ def test_xavier_matches_torch(fan_in, fan_out):
     t_in, t_out = torch_fans(fan_in, fan_out)
     bound = torch.nn.init.calculate_gain("linear") * math.sqrt(2.0 / (t_in + t_out)) * math.sqrt(3.0)
     assert max(abs(w) for w in ours) <= bound
-    assert max(abs(w) for w in ours) > 0.99 * bound  # the whole interval is used
+    # The largest of n draws from uniform(-a, a) falls short of a by about a / n: below a * (1 - 20 / n) with
+    # probability e**-20.  So the interval is exactly torch's, to about 1 / n.
+    assert max(abs(w) for w in ours) > bound * (1 - 20 / len(ours))
     assert statistics.pvariance(ours) == pytest.approx(bound**2 / 3, rel=0.1)
     torch.manual_seed(fan_in)
     theirs = torch.nn.init.xavier_uniform_(torch.empty(fan_out, fan_in, dtype=torch.float64)).flatten().tolist()
@@ -246,7 +248,7 @@ def test_lone_neuron_is_a_layer_of_one():
     random.seed(2)
     ours = [w for _ in range(200) for w in weights(Neuron(50, init="xavier"))]
     bound = math.sqrt(6 / sum(torch_fans(50, 1)))  # torch.nn.Linear(50, 1)
-    assert bound * 0.99 < max(abs(w) for w in ours) <= bound
+    assert bound * (1 - 20 / len(ours)) < max(abs(w) for w in ours) <= bound
 
 
 def test_mlp_passes_init_to_every_layer():
@@ -254,7 +256,7 @@ def test_mlp_passes_init_to_every_layer():
     model = MLP(200, [100, 50, 10], init="xavier")
     for layer, (fan_in, fan_out) in zip(model.layers, [(200, 100), (100, 50), (50, 10)]):
         bound = math.sqrt(6 / (fan_in + fan_out))
-        assert 0.95 * bound < max(abs(w) for w in weights(layer)) <= bound
+        assert bound * (1 - 20 / len(weights(layer))) < max(abs(w) for w in weights(layer)) <= bound
     random.seed(4)
     model = MLP(400, [100, 100], init="he")
     for layer, fan_in in zip(model.layers, [400, 100]):
