@@ -9,7 +9,7 @@ Each module and the chapters it is tangled from:
     micrograd.gradcheck  book/06-checking-against-pytorch.md
     micrograd.literate   book/00-introduction.md, book/03-computation-graphs.md
     micrograd.losses     book/08-network-by-hand.md, book/09-training.md, book/10-classifier.md, book/13-many-classes.md
-    micrograd.nn         book/07-neurons-layers-mlps.md, book/11-performance.md
+    micrograd.nn         book/07-neurons-layers-mlps.md, book/11-performance.md, book/14-optimisers-initialisation.md
     micrograd.optim      book/09-training.md, book/14-optimisers-initialisation.md
     micrograd.tensor     book/16-tensor-engine.md
     micrograd.viz        book/03-computation-graphs.md

@@ -3,12 +3,14 @@
 #
 #     book/07-neurons-layers-mlps.md
 #     book/11-performance.md
+#     book/14-optimisers-initialisation.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
 import numbers
 import random
 from micrograd.engine import Value
+import math
 
 
 # From book/07-neurons-layers-mlps.md, section "A neuron in code"
@@ -54,11 +56,20 @@ class Neuron(Module):
     """A weighted sum of the inputs plus a bias, passed through an activation:
     'relu' (the default), 'tanh', or None for a linear neuron."""
 
-    def __init__(self, nin, activation='relu', nonlin=None):
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+    # From book/14-optimisers-initialisation.md, section "Keeping the signal's size"
+    def __init__(self, nin, activation='relu', nonlin=None, init='uniform',
+                 fan_out=1):
+        """A neuron with nin inputs; its weights are drawn by initial_weights
+        with the rule init, its bias starts at 0.
+
+        fan_out is the number of neurons in the neuron's layer: Layer passes it
+        on (Xavier's rule needs it); a neuron on its own is a layer of one.
+        """
+        self.w = [Value(w) for w in initial_weights(nin, fan_out, init)]
         self.b = Value(0.0)
         self.activation = _activation(activation, nonlin)
 
+    # From book/07-neurons-layers-mlps.md, section "A neuron in code"
     @property
     def nonlin(self):
         """Whether there is an activation (the original micrograd's name)."""
@@ -113,8 +124,12 @@ class Layer(Module):
     Keyword arguments (activation, or nonlin) are passed on to every Neuron.
     """
 
+    # From book/14-optimisers-initialisation.md, section "Keeping the signal's size"
     def __init__(self, nin, nout, **kwargs):
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        """nout neurons reading the same nin inputs.  Keyword arguments
+        (activation or nonlin, init) are passed on to every Neuron."""
+        self.neurons = [Neuron(nin, fan_out=nout, **kwargs)
+                        for _ in range(nout)]
 
     # From book/11-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
@@ -144,16 +159,21 @@ class MLP(Module):
     linear_output=False.
     """
 
+    # From book/14-optimisers-initialisation.md, section "Keeping the signal's size"
     def __init__(self, nin, nouts, activation='relu', linear_output=True,
-                 nonlin=None):
+                 nonlin=None, init='uniform'):
+        """nin inputs, then one layer per entry of nouts.  Hidden layers use
+        the activation; the last layer is linear unless linear_output=False.
+        init chooses how every layer draws its starting weights."""
         hidden = _activation(activation, nonlin)
         output = None if linear_output else hidden
         sizes = [nin] + list(nouts)
         self.layers = [
-            Layer(sizes[i], sizes[i + 1],
+            Layer(sizes[i], sizes[i + 1], init=init,
                   activation=hidden if i < len(nouts) - 1 else output)
             for i in range(len(nouts))]
 
+    # From book/07-neurons-layers-mlps.md, section "Multi-layer perceptrons"
     def __call__(self, x):
         for layer in self.layers:
             x = layer(x)
@@ -195,3 +215,28 @@ def weighted_sum(weights, inputs, bias):
         # float as the unfused graph gives.
         total += w.data * x
     return Value(total, children, 'Σ w·x + b', _local_grads=local_grads)
+
+
+# From book/14-optimisers-initialisation.md, section "Keeping the signal's size"
+INITS = ('uniform', 'xavier', 'he')
+
+
+def initial_weights(fan_in, fan_out, init='uniform'):
+    """fan_in starting weights for a neuron with fan_in inputs, in a layer
+    of fan_out neurons, drawn with Python's random module:
+
+    'uniform'  uniform(-1, 1), micrograd's original start (same draws);
+    'xavier'   uniform(-a, a), a = sqrt(6 / (fan_in + fan_out)), variance
+               2 / (fan_in + fan_out)   (torch.nn.init.xavier_uniform_);
+    'he'       normal(0, sqrt(2 / fan_in)), for ReLU networks
+               (torch.nn.init.kaiming_normal_, nonlinearity='relu').
+    """
+    if init == 'uniform':
+        return [random.uniform(-1, 1) for _ in range(fan_in)]
+    if init == 'xavier':
+        bound = math.sqrt(6 / (fan_in + fan_out))
+        return [random.uniform(-bound, bound) for _ in range(fan_in)]
+    if init == 'he':
+        std = math.sqrt(2 / fan_in)
+        return [random.gauss(0.0, std) for _ in range(fan_in)]
+    raise ValueError(f"init must be one of {INITS}, got {init!r}")
