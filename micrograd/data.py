@@ -78,8 +78,14 @@ class StandardScaler:
 
 # From book/13-many-classes.md, section "Mini-batches"
 class DataLoader:
-    """Deal a data set out in batches of batch_size examples (the last one
-    may be smaller), reshuffled at every pass when shuffle is true."""
+    """Deal a data set out in lists of batch_size examples.
+
+    Iterating over the loader is one pass (an epoch): every example once,
+    the last batch smaller if batch_size does not divide the data set.
+    With shuffle=True the order is shuffled anew at every pass, by a
+    random generator of the loader's own, started from seed: the same seed
+    gives the same batches, whatever else uses the random module.
+    """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, seed=None):
         if isinstance(batch_size, bool) or not isinstance(
@@ -92,6 +98,7 @@ class DataLoader:
         self._random = random.Random(seed)
 
     def __len__(self):
+        """The number of batches in one pass."""
         return -(-len(self.dataset) // self.batch_size)   # rounded up
 
     def __iter__(self):

@@ -67,12 +67,13 @@ def l2_penalty(parameters, alpha):
     return alpha * sum(p * p for p in parameters)
 
 
-# From book/13-many-classes.md, section "Softmax"
+# From book/13-many-classes.md, section "Ten scores, ten probabilities"
 def softmax(logits):
     """The probabilities exp(z_i) / sum_j exp(z_j), as a list of Values.
 
-    The largest logit is subtracted first (a constant shift, which does not
-    change the result), so that exp() never overflows.
+    logits are Values or numbers.  The largest logit is subtracted first
+    (a constant shift, which does not change the result), so that exp()
+    never overflows: every exponent is at most 0.
     """
     logits = [z if isinstance(z, Value) else Value(z) for z in logits]
     if not logits:
@@ -83,22 +84,26 @@ def softmax(logits):
     return [e / total for e in exps]
 
 
-# From book/13-many-classes.md, section "Cross-entropy as one node"
+# From book/13-many-classes.md, section "The gradient: softmax minus one-hot"
 def cross_entropy(logits, target):
     """-log softmax(logits)[target] as ONE node, for one example.
 
-    Its value uses the log-sum-exp trick; its local derivatives are
-    softmax(logits) - one_hot(target).  Matches
+    logits are Values or numbers, target is the index of the right class
+    (an int in range(len(logits))).  The value is computed with the
+    log-sum-exp trick, so it stays finite for logits of any size; the
+    local derivatives are softmax(logits) - one_hot(target).  Matches
     torch.nn.functional.cross_entropy for a single example.
     """
     logits = [z if isinstance(z, Value) else Value(z) for z in logits]
+    # A bool is an int to Python, and a float like 3.0 is not an index:
+    # either is almost certainly a slip.
     if (isinstance(target, bool) or not isinstance(target, numbers.Integral)
             or not 0 <= target < len(logits)):
         raise ValueError(f"target must be a class index in "
                          f"range({len(logits)}), got {target!r}")
-    shifted = [z.data - max(z.data for z in logits) for z in logits]
-    exps = [math.exp(s) for s in shifted]
-    total = sum(exps)
-    loss = math.log(total) - shifted[target]
+    largest = max(z.data for z in logits)
+    exps = [math.exp(z.data - largest) for z in logits]   # each at most 1
+    total = sum(exps)                                     # 1 <= total <= n
+    loss = largest + math.log(total) - logits[target].data
     local_grads = [e / total - (i == target) for i, e in enumerate(exps)]
     return Value(loss, logits, 'cross-entropy', _local_grads=local_grads)
