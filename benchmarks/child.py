@@ -13,7 +13,12 @@ Every library runs the same scalar graph, written once below:
 - moons: one training step of the classifier of "A real classifier" (100 points, MLP(2, [16, 16, 1]), hinge loss + L2,
   forward, backward and the update p.data -= lr * p.grad), ten steps from the weights given in the job;
 - chain: y <- y * w + c repeated, n operations deep, with shared leaves w and c;
-- wide: the sum of n products a_i * b_i of distinct leaves.
+- wide: the sum of n products a_i * b_i of distinct leaves;
+- digits: one training epoch on scikit-learn's handwritten digits, as the chapters after "Making the engine fast"
+  train them: MLP(64, [32, 10]), mini-batches of 32, the mean cross-entropy of the batch, an SGD update after each
+  batch.  The book's micrograd runs it with its own cross_entropy and SGD (micrograd 0.1.0 has neither exp nor log,
+  so it cannot); PyTorch runs the same epoch on whole arrays (a batch is one 32 x 64 matrix), which is how PyTorch
+  is meant to be used, as a yardstick rather than a peer on the same scalar graph.
 The cyclic garbage collector stays on, as it is for anyone using these libraries.
 """
 
@@ -270,7 +275,107 @@ def chain_memory(lib, job):
     return {"peak_bytes": peak, "operations": job["n"]}
 
 
-TASKS = {"moons": moons, "moons_memory": moons_memory, "chain": chain, "wide": wide, "chain_memory": chain_memory}
+def _digits_epoch(lib, job, params_model):
+    """One epoch of the book's micrograd on the digits: (seconds, mean loss over the epoch's examples)."""
+    from micrograd.losses import cross_entropy
+    from micrograd.optim import SGD
+
+    model, params = params_model
+    optimizer = SGD(params, lr=job["lr"])
+    X, Y, size = job["X"], job["Y"], job["batch_size"]
+    total = 0.0
+    start = time.perf_counter()
+    for first in range(0, len(X), size):
+        xs, ys = X[first : first + size], Y[first : first + size]
+        loss = sum(cross_entropy(model(x), y) for x, y in zip(xs, ys)) / len(xs)  # forward
+        optimizer.zero_grad()
+        loss.backward()  # backward
+        optimizer.step()  # update
+        total += loss.data * len(xs)
+    return time.perf_counter() - start, total / len(X)
+
+
+def digits(lib, job):
+    if isinstance(lib, Torch):
+        return digits_tensors(lib, job)
+    seconds, losses = [], []
+    for _ in range(job["repeats"]):  # every repeat from the same initial weights
+        gc.collect()
+        took, loss = _digits_epoch(lib, job, lib.model(job["sizes"], job["weights"]))
+        seconds.append(took)
+        losses.append(loss)
+    return {
+        "seconds": seconds,
+        "median_s": statistics.median(seconds),
+        "mean_loss": losses[0],
+        "losses": losses,
+        "examples": len(job["X"]),
+        "repeats": job["repeats"],
+    }
+
+
+def digits_memory(lib, job):
+    import tracemalloc
+
+    tracemalloc.start()
+    model = lib.model(job["sizes"], job["weights"])
+    gc.collect()
+    baseline = tracemalloc.get_traced_memory()[0]
+    tracemalloc.reset_peak()
+    _digits_epoch(lib, job, model)
+    peak = tracemalloc.get_traced_memory()[1] - baseline
+    tracemalloc.stop()
+    return {"peak_bytes": peak, "epochs": 1}
+
+
+def digits_tensors(lib, job):
+    """The same epoch in PyTorch on whole arrays, float64, from the same initial weights."""
+    torch = lib.torch
+    functional = torch.nn.functional
+    weights, (nin, hidden, nout) = job["weights"], job["sizes"]
+    # micrograd's order: neuron by neuron, its weights then its bias
+    first = torch.tensor(weights[: hidden * (nin + 1)], dtype=torch.float64).reshape(hidden, nin + 1)
+    second = torch.tensor(weights[hidden * (nin + 1) :], dtype=torch.float64).reshape(nout, hidden + 1)
+    X = torch.tensor(job["X"], dtype=torch.float64)
+    Y = torch.tensor(job["Y"], dtype=torch.long)
+    size = job["batch_size"]
+    seconds, losses = [], []
+    for _ in range(job["repeats"]):
+        w1, b1 = first[:, :-1].clone().requires_grad_(), first[:, -1].clone().requires_grad_()
+        w2, b2 = second[:, :-1].clone().requires_grad_(), second[:, -1].clone().requires_grad_()
+        optimizer = torch.optim.SGD([w1, b1, w2, b2], lr=job["lr"])
+        gc.collect()
+        total = 0.0
+        start = time.perf_counter()
+        for at in range(0, len(X), size):
+            xs, ys = X[at : at + size], Y[at : at + size]
+            loss = functional.cross_entropy(torch.relu(xs @ w1.T + b1) @ w2.T + b2, ys)  # the batch's mean
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xs)
+        seconds.append(time.perf_counter() - start)
+        losses.append(total / len(X))
+    return {
+        "seconds": seconds,
+        "median_s": statistics.median(seconds),
+        "mean_loss": losses[0],
+        "losses": losses,
+        "examples": len(job["X"]),
+        "repeats": job["repeats"],
+        "threads": torch.get_num_threads(),
+    }
+
+
+TASKS = {
+    "moons": moons,
+    "moons_memory": moons_memory,
+    "chain": chain,
+    "wide": wide,
+    "chain_memory": chain_memory,
+    "digits": digits,
+    "digits_memory": digits_memory,
+}
 
 
 def main():

@@ -39,10 +39,17 @@ LIBRARIES = {
     "micrograd-0.1.0": "micrograd 0.1.0",
     "torch": "PyTorch (0-d tensors)",
 }
+# The digits epoch: the book's micrograd, and PyTorch on whole arrays as a yardstick (micrograd 0.1.0 has no exp or
+# log, so no cross-entropy; PyTorch on 0-d tensors would take many minutes per epoch).
+DIGITS_LIBRARIES = {"ours": LIBRARIES["ours"], "torch": "PyTorch (batched tensors)"}
 SIZES = [2, 16, 16, 1]  # the classifier's MLP(2, [16, 16, 1])
 CHAIN = 100_000  # workload 2
 WIDE = 10_000  # workload 3: the sum of WIDE products
 DEPTHS = [10_000, 100_000, 1_000_000]
+DIGIT_SIZES = [64, 32, 10]  # MLP(64, [32, 10]) of the digits chapters
+DIGITS_TRAIN = 0.8  # the fraction of the 1,797 digits trained on
+DIGITS_BATCH = 32
+DIGITS_LR = 0.1
 
 TARGETS = {  # from the issue
     "moons_speedup_vs_0.1.0": 8.0,
@@ -156,6 +163,40 @@ def moons_inputs() -> dict:
     return {"sizes": SIZES, "weights": weights, "X": X, "Y": Y}
 
 
+def digits_inputs() -> dict:
+    """The digits as the chapters after "Making the engine fast" train on them, made once here for every library.
+
+    scikit-learn's load_digits (1,797 images of 8 x 8 pixels); a shuffled 80 % is the training set (seed 0), each
+    pixel standardised with the training set's mean and standard deviation (a pixel that never varies keeps scale
+    1); the initial weights are what MLP(64, [32, 10]) draws after random.seed(1).
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    rows = [[float(v) for v in row] for row in digits.data]
+    labels = [int(label) for label in digits.target]
+    order = list(range(len(rows)))
+    random.Random(0).shuffle(order)
+    train = order[: round(DIGITS_TRAIN * len(rows))]
+    X = [rows[i] for i in train]
+    means = [sum(column) / len(X) for column in zip(*X)]
+    scales = [(sum((x - m) ** 2 for x in column) / len(X)) ** 0.5 or 1.0 for column, m in zip(zip(*X), means)]
+    X = [[(x - m) / s for x, m, s in zip(row, means, scales)] for row in X]
+    random.seed(1)
+    weights = []
+    for nin, nout in zip(DIGIT_SIZES, DIGIT_SIZES[1:]):
+        for _ in range(nout):
+            weights += [random.uniform(-1, 1) for _ in range(nin)] + [0.0]
+    return {
+        "sizes": DIGIT_SIZES,
+        "weights": weights,
+        "X": X,
+        "Y": [labels[i] for i in train],
+        "batch_size": DIGITS_BATCH,
+        "lr": DIGITS_LR,
+    }
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # The suite
 
@@ -219,12 +260,25 @@ def measure(quick: bool) -> dict:
         for library in ("ours", "micrograd-0.1.0")
     }
 
+    print("workload 4: a training epoch on the handwritten digits, MLP(64, [32, 10]), batches of 32", flush=True)
+    digits_job = digits_inputs()
+    digits = {}
+    for library in DIGITS_LIBRARIES:
+        repeats = (3 if library == "ours" else 9) if not quick else 1
+        digits[library] = run_job(library, "digits", old, repeats=repeats, **digits_job)
+        progress(f"{library:16} {digits[library]['median_s']:9.3f} s per epoch of {len(digits_job['X']):,} digits")
+    digits_memory = {"ours": run_job("ours", "digits_memory", old, **digits_job)}
+    progress(f"{'ours':16} {digits_memory['ours']['peak_bytes'] / 1e6:9.2f} MB peak")
+    report["libraries"] = {**LIBRARIES, "torch-tensors": DIGITS_LIBRARIES["torch"]}
+
     report["workloads"] = {
         "moons_step": moons,
         "moons_memory": memory,
         "chains": chains,
         "wide": wide,
         "chain_memory": chain_memory,
+        "digits_epoch": {("torch-tensors" if lib == "torch" else lib): r for lib, r in digits.items()},
+        "digits_memory": digits_memory,
     }
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarize(report)
@@ -265,6 +319,18 @@ def summarize(report: dict) -> dict:
             lib: {n: r["backward_per_op_us"] for n, r in chains[lib].items()} for lib in LIBRARIES
         },
     }
+    digits, digits_memory = w["digits_epoch"], w["digits_memory"]
+    summary.update(
+        {
+            "digits_train_examples": digits["ours"]["examples"],
+            "digits_epoch_s": {lib: r["median_s"] for lib, r in digits.items()},
+            "digits_per_example_ms": digits["ours"]["median_s"] / digits["ours"]["examples"] * 1e3,
+            "digits_peak_memory_mb": digits_memory["ours"]["peak_bytes"] / 1e6,
+            "digits_torch_tensors_speedup": ratio(digits["ours"]["median_s"], digits["torch-tensors"]["median_s"]),
+            "digits_mean_loss": {lib: r["mean_loss"] for lib, r in digits.items()},
+            "digits_loss_difference_vs_torch": abs(digits["ours"]["mean_loss"] - digits["torch-tensors"]["mean_loss"]),
+        }
+    )
     # Linear time means a flat time per operation: the deepest chain against the shallowest.
     for key in ("depth_per_op_us", "depth_backward_per_op_us"):
         ours = summary[key]["ours"]
@@ -274,6 +340,8 @@ def summarize(report: dict) -> dict:
     for n in chains["ours"]:
         agree &= _same([chains[lib][n]["check"] for lib in LIBRARIES])
     agree &= _same([wide[lib]["check"] for lib in LIBRARIES])
+    # The digits epoch's mean loss: the book's cross_entropy and SGD against PyTorch's, in float64.
+    agree &= summary["digits_loss_difference_vs_torch"] <= 1e-9
     summary["all_libraries_agree"] = agree
     met = {
         "moons_speedup_vs_0.1.0": summary["moons_speedup_vs_0.1.0"] >= TARGETS["moons_speedup_vs_0.1.0"],
@@ -336,6 +404,13 @@ def print_summary(report: dict) -> None:
         for n, us in s["depth_per_op_us"]["ours"].items()
     )
     print(f"   depth scaling (ours, per operation, at Python's default recursion limit): {depths}")
+    print(
+        f"4. digits epoch ({s['digits_train_examples']:,} examples, batches of {DIGITS_BATCH}): ours "
+        f"{s['digits_epoch_s']['ours']:.2f} s ({s['digits_per_example_ms']:.2f} ms per example), peak memory "
+        f"{s['digits_peak_memory_mb']:.1f} MB; PyTorch on batched tensors {s['digits_epoch_s']['torch-tensors']:.3f} s "
+        f"({s['digits_torch_tensors_speedup']:.0f}x faster); mean loss |ours - PyTorch| = "
+        f"{s['digits_loss_difference_vs_torch']:.1e}"
+    )
     print(f"all libraries computed the same values: {s['all_libraries_agree']}")
     for name, target in s["targets"].items():
         print(
