@@ -24,21 +24,24 @@ def random_split(items, lengths, seed=None):
     """
     items = list(items)
     lengths = list(lengths)
+    if not lengths:
+        raise ValueError("random_split needs at least one length")
+    if any(n < 0 for n in lengths):
+        raise ValueError(f"lengths must not be negative, got {lengths}")
     if all(isinstance(n, numbers.Integral) and not isinstance(n, bool)
            for n in lengths):
-        counts = lengths
+        counts = [int(n) for n in lengths]
+        if sum(counts) != len(items):
+            raise ValueError(f"lengths {lengths} do not add up to the "
+                             f"{len(items)} items")
     else:
-        if any(f < 0 for f in lengths) or abs(sum(lengths) - 1) > 1e-9:
-            raise ValueError("fractions must be >= 0 and add up to 1, "
-                             f"got {lengths}")
-        counts = [int(f * len(items)) for f in lengths]
+        if abs(sum(lengths) - 1) > 1e-9:
+            raise ValueError(f"fractions must add up to 1, got {lengths}")
+        counts = [int(f * len(items)) for f in lengths]   # rounded down
         for i in range(len(items) - sum(counts)):
             counts[i % len(counts)] += 1
-    if any(n < 0 for n in counts) or sum(counts) != len(items):
-        raise ValueError(f"lengths {lengths} do not add up to the "
-                         f"{len(items)} items")
     order = list(range(len(items)))
-    random.Random(seed).shuffle(order)
+    random.Random(seed).shuffle(order)    # its own generator, seeded
     parts, start = [], 0
     for n in counts:
         parts.append([items[i] for i in order[start:start + n]])
@@ -46,7 +49,7 @@ def random_split(items, lengths, seed=None):
     return parts
 
 
-# From book/12-generalisation.md, section "Standardising the inputs"
+# From book/12-generalisation.md, section "Inputs on the same scale"
 class StandardScaler:
     """Shift and scale each input feature to mean 0 and standard deviation 1.
 
@@ -56,10 +59,14 @@ class StandardScaler:
     """
 
     def fit(self, rows):
-        columns = list(zip(*[[float(x) for x in row] for row in rows]))
-        if not columns:
+        rows = [[float(x) for x in row] for row in rows]
+        if not rows or not rows[0]:
             raise ValueError("fit() needs at least one row with features")
-        n = len(columns[0])
+        if any(len(row) != len(rows[0]) for row in rows):
+            raise ValueError("every row must have the same number of "
+                             "features")
+        n = len(rows)
+        columns = list(zip(*rows))
         self.mean_ = [sum(column) / n for column in columns]
         self.scale_ = []
         for column, mean in zip(columns, self.mean_):
@@ -68,9 +75,15 @@ class StandardScaler:
         return self
 
     def transform(self, rows):
-        return [[(x - mean) / scale
-                 for x, mean, scale in zip(row, self.mean_, self.scale_)]
-                for row in rows]
+        out = []
+        for row in rows:
+            if len(row) != len(self.mean_):
+                raise ValueError(f"the scaler was fitted on "
+                                 f"{len(self.mean_)} features, this row has "
+                                 f"{len(row)}")
+            out.append([(x - mean) / scale for x, mean, scale
+                        in zip(row, self.mean_, self.scale_)])
+        return out
 
     def fit_transform(self, rows):
         return self.fit(rows).transform(rows)
