@@ -140,6 +140,19 @@ class Kernel:
             sys.stdout, sys.stderr = saved
         return self._outputs
 
+    def skip(self, source: str, reason: str) -> list[dict]:
+        """Do not run a cell the book keeps static for `reason`; what it binds stays unbound."""
+        self._outputs = []
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            tree = ast.Module([], type_ignores=[])
+        for bound in _bound_names(tree):
+            self.missing[bound] = reason
+            self.namespace.pop(bound, None)
+        self._emit({"type": "static", "module": reason, "reason": "kept static by the book"})
+        return self._outputs
+
     def _run(self, source: str, filename: str) -> None:
         try:
             tree = ast.parse(source, filename)
@@ -214,12 +227,17 @@ def _myst_nb(kernel: Kernel) -> types.ModuleType:
 
 
 def main() -> int:
-    """The build's run: {"cells": [source, ...]} on stdin, [outputs of each cell] on stdout."""
+    """The build's run: {"cells": [source, ...], "static": {index: reason}} on stdin, [outputs of each cell] on
+    stdout.  The cells listed in "static" are not run."""
     request = json.load(sys.stdin)
+    static = {int(k): v for k, v in request.get("static", {}).items()}
     block_modules()
     out = sys.stdout
     kernel = Kernel()
-    results = [kernel.run(source, f"cell-{index}") for index, source in enumerate(request["cells"])]
+    results = [
+        kernel.skip(source, static[index]) if index in static else kernel.run(source, f"cell-{index}")
+        for index, source in enumerate(request["cells"])
+    ]
     json.dump(results, out)
     return 0
 
