@@ -73,7 +73,8 @@ def _missing_runtime() -> list[str]:
 
 
 def check_runtime(app: Sphinx) -> None:
-    if app.builder.format != "html":
+    # Only the site's pages (builder "html"): one page of the whole book (singlehtml) or a PDF has no live cells.
+    if app.builder.name != "html":
         return
     missing = _missing_runtime()
     if missing:
@@ -161,7 +162,7 @@ def _check(docname: str, cells: list[dict], results: list[list[dict]], reasons: 
 
 def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
     """After myst-nb executed a chapter: find its live cells, mark them in the page, describe them for live.js."""
-    if app.builder.format != "html":
+    if app.builder.name != "html":
         return
     snapshots = getattr(app.env, "micrograd_snapshots", {})
     source = Path(app.env.doc2path(app.env.docname)).resolve()
@@ -253,7 +254,7 @@ def _python_files() -> dict[str, str]:
 
 
 def write_files(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
+    if exception is not None or app.builder.name != "html":
         return
     pages = getattr(app.env, "live_pages", {})
     static = Path(app.outdir) / "_static"
