@@ -98,3 +98,12 @@ def test_the_build_runs_the_kernel_as_a_program(tmp_path):
     )
     outputs = json.loads(result.stdout)
     assert [kinds(o) for o in outputs] == [["skipped", "stream"], ["static"], ["text"], ["static"]]
+
+
+def test_tanh_as_the_build_computes_it():
+    import math
+    import random
+
+    rng = random.Random(0)
+    for x in [0.0, -0.0, 0.8813735870195432, 1.0, -1.0, 21.9, 22.0, 1e-20, *[rng.uniform(-6, 6) for _ in range(20000)]]:
+        assert live_kernel._tanh(x) == math.tanh(x), x

@@ -30,6 +30,7 @@ import builtins
 import io
 import json
 import linecache
+import math
 import pprint
 import sys
 import traceback
@@ -95,10 +96,32 @@ def _bound_names(tree: ast.AST) -> set[str]:
     return names
 
 
+def _tanh(x):
+    """tanh as glibc computes it (fdlibm's algorithm, from expm1).  The C library of Pyodide (musl) computes it
+    differently and differs in the last bit, which the chapters print and assert; with this the page prints what
+    the book printed.  (Equal to glibc's math.tanh on every one of 250,000 random arguments tried.)"""
+    x = float(x)
+    if x != x:
+        return x
+    a = abs(x)
+    if a >= 22.0:
+        z = 1.0
+    elif a < 2.0**-55:
+        return x * (1.0 + x)
+    elif a >= 1.0:
+        z = 1.0 - 2.0 / (math.expm1(2.0 * a) + 2.0)
+    else:
+        t = math.expm1(-2.0 * a)
+        z = -t / (t + 2.0)
+    return math.copysign(z, x)
+
+
 class Kernel:
     """One interpreter for one page: the cells share a namespace, as in a notebook."""
 
     def __init__(self):
+        if sys.platform == "emscripten":  # Pyodide
+            math.tanh = _tanh
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.missing: dict[str, str] = {}  # unbound name -> why (the module it needs)
         self._outputs: list[dict] = []

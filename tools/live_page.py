@@ -54,13 +54,15 @@ KERNEL_TIMEOUT_S = 600
 # loosely (tests/test_live.py: digits masked, a message may be shorter).  A chapter says so with the cell tag
 # `live-loose`; this table holds them while the chapters are edited elsewhere: (chapter, text in the cell): why.
 LOOSE = {
-    ("04-backpropagation", "print(n.data, o.data)"): "math.tanh in WebAssembly's C library differs in the last bit",
     ("04-backpropagation", "topological_order_recursive(chain)"): "Python 3.13 words RecursionError differently",
     ("04-backpropagation", "print(f'n = {sizes[-1]}: nudging"): "timings",
-    ("05-more-operations", "def tanh_via_exp(x):"): "math.tanh in WebAssembly's C library differs in the last bit",
+    ("11-performance", 'checks = {"isinstance(data, numbers.Real)"'): "timings",
 }
 # Cells that could run live but stay static (tag: `live-static`), with the reason the page gives: (chapter, text).
-STATIC: dict[tuple[str, str], str] = {}
+STATIC = {
+    ("11-performance", "report_file = Path('..') / 'benchmarks'"): "reads the benchmark report of the repository",
+    ("11-performance", "def build_chain(n):"): "a graph of 100,000 operations overflows the browser's stack",
+}
 
 
 def _listed(table: dict, chapter: str, source: str) -> str:
