@@ -8,7 +8,8 @@
 #                   that need neither the book build nor a browser
 #   make tangle     write micrograd/ and notebooks/ from the chapters
 #   make notebooks  write only notebooks/ (one notebook per chapter, for Colab, Binder and downloads)
-#   make html       only the strict build of the site into _build/html
+#   make html       only the strict build of the site into _build/html, with the whole book as one PDF
+#                   (_build/html/book.pdf: a single-page build printed by Chromium, tools/book_pdf.py)
 #   make serve      preview _build/html on http://127.0.0.1:8000 (works with no network); the chapters' code
 #                   cells run there in the browser (live cells: Pyodide, served by the site itself)
 #   make clean      remove build output (keeps .venv);  make distclean also removes .venv
@@ -68,6 +69,7 @@ notebooks: venv
 
 html: venv node
 	$(PY) -m tools.site_config build
+	$(PY) -m tools.book_pdf --site _build/html
 
 # The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.  Then the
 # live cells' start-up in Chromium (tools/live_bench.py): first click to first output, cold and warm cache,
