@@ -326,3 +326,43 @@ def test_opened_from_disk_the_run_button_says_to_serve(site):
             assert not errors, errors
         finally:
             browser.close()
+
+
+def test_an_edited_cell_runs_and_its_graph_is_redrawn(site):
+    """Chapter 5 as a reader uses it: change a number in a cell, run the graph cell below, see the new graph."""
+    from playwright.sync_api import sync_playwright
+
+    from tools.live_bench import launch, serve
+
+    chapter = ROOT / "book" / "05-more-operations.md"
+    with serve(site) as origin, sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(START_TIMEOUT_MS)
+            page.goto(f"{origin}/{page_name(chapter)}")
+            cells = json.loads(page.locator("#live-page").text_content())["cells"]
+            # The first live cell that sets a = Value(2.0, label='a'), and the first graph after it.
+            source = {c["n"]: c["source"] for c in chapter_data(site, chapter)["cells"]}
+            edited = next(c["n"] for c in cells if c["live"] and "a = Value(2.0, label='a')" in source[c["n"]])
+            graph = next(c["n"] for c in cells if c["n"] > edited and c["live"] and "draw_dot(" in source[c["n"]])
+            code = page.locator(f".live-cell-{edited} .cell_input pre")
+            code.click()
+            page.keyboard.press("Control+Home")
+            text = code.inner_text()
+            assert text.startswith("a = Value(2.0"), text[:40]
+            for _ in range(len("a = Value(2")):
+                page.keyboard.press("ArrowRight")
+            page.keyboard.press("Backspace")
+            page.keyboard.type("5")
+            assert code.inner_text().startswith("a = Value(5.0")
+            page.locator(f".live-cell-{graph} button.live-run").click()
+            page.wait_for_function(DONE, arg=graph)
+            labels = page.evaluate(LIVE, graph)["outputs"]
+            nodes = [node for o in labels if o["kind"] == "graph" for node in o["nodes"]]
+            assert any("a" in node and "data 5.0000" in node for node in nodes), nodes
+            # The edited cell ran first (it had not run): its printed value changed with it.
+            printed = page.evaluate(LIVE, edited)["outputs"]
+            assert printed and "Value(data=16.0" in printed[0]["text"], printed
+        finally:
+            browser.close()
