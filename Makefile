@@ -8,8 +8,8 @@
 #                   that need neither the book build nor a browser
 #   make tangle     write micrograd/ and notebooks/ from the chapters
 #   make notebooks  write only notebooks/ (one notebook per chapter, for Colab, Binder and downloads)
-#   make html       only the strict build of the site into _build/html, with the whole book as one PDF
-#                   (_build/html/book.pdf: a single-page build printed by Chromium, tools/book_pdf.py)
+#   make html       only the strict build of the site into _build/html
+#   make pdf        add the whole book as one PDF to it (_build/html/book.pdf, which `make book` makes too)
 #   make serve      preview _build/html on http://127.0.0.1:8000 (works with no network); the chapters' code
 #                   cells run there in the browser (live cells: Pyodide, served by the site itself)
 #   make clean      remove build output (keeps .venv);  make distclean also removes .venv
@@ -37,8 +37,8 @@ NODE_STAMP := node_modules/.installed
 export PYTHONPATH := $(CURDIR)
 export CHROMIUM
 
-.PHONY: book test check lint generated tangle notebooks html serve clean distclean setup venv dot chromium node bench \
-        live-bench
+.PHONY: book test check lint generated tangle notebooks html pdf serve clean distclean setup venv dot chromium node \
+        bench live-bench
 
 # Nothing is tangled here: a change to micrograd/ or notebooks/ that the chapters do not make fails.
 test: setup lint generated
@@ -69,6 +69,11 @@ notebooks: venv
 
 html: venv node
 	$(PY) -m tools.site_config build
+
+# The whole book as one PDF into the site built before (_build/html/book.pdf; `make book` makes it too): a
+# single-page build printed by Chromium (tools/book_pdf.py).
+pdf: setup
+	@test -f _build/html/index.html || $(MAKE) --no-print-directory html
 	$(PY) -m tools.book_pdf --site _build/html
 
 # The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.  Then the

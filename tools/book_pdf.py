@@ -1,6 +1,6 @@
 """The whole book as one PDF: a single-page build of the site (Sphinx's singlehtml), printed by Chromium.
 
-    python -m tools.book_pdf [--site _build/html]     (`make html` runs it after the site's build)
+    python -m tools.book_pdf [--site _build/html]     (`make pdf`, after `make html`; `make book` makes it)
 
 Jupyter Book builds the book once more as a single HTML page (builder `singlehtml`, the chapters' outputs
 taken from the execution cache the site's build filled, so nothing runs twice when the cache is warm).  Debian's
