@@ -174,15 +174,21 @@
     await runOne(py, target);
   }
 
+  const NAMES = {torch: 'PyTorch', numpy: 'NumPy', sklearn: 'scikit-learn', scipy: 'SciPy', pandas: 'pandas',
+                 matplotlib: 'matplotlib', IPython: 'IPython'};
+
   function summary() {
     const live = cells.filter(c => c.live).length;
-    const needs = [...new Set(cells.filter(c => !c.live).map(c => c.why.replace(/^needs /, '')))];
+    const still = cells.filter(c => !c.live);
+    const needs = [...new Set(still.filter(c => c.why.startsWith('needs '))
+                                   .map(c => c.why.slice(6)).map(m => NAMES[m] || m))];
     const box = document.createElement('p');
     box.className = 'live-summary';
     box.textContent = live + ' of the ' + cells.length + ' code cells on this page are live: edit one and ' +
       'press Run, and it runs in your browser' + (fromDisk ? ' (when the site is served: `make serve`)' : '') +
-      '.' + (needs.length ? ' Cells marked static need ' + needs.join(', ') +
-      ' and show the output the book was built with.' : '');
+      '.' + (still.length ? ' The other ' + still.length + ' are marked static (' +
+      (needs.length ? 'they need ' + needs.join(' or ') + '; ' : '') + 'each says why) and show the output ' +
+      'the book was built with.' : '');
     const title = document.querySelector('article h1');
     if (title) title.insertAdjacentElement('afterend', box);
   }
@@ -215,7 +221,9 @@
       } else {
         const label = document.createElement('span');
         label.className = 'live-static';
-        label.textContent = 'static: ' + cell.why + ' (output from the build)';
+        const why = cell.why.startsWith('needs ') ? 'needs ' + (NAMES[cell.why.slice(6)] || cell.why.slice(6))
+                                                  : cell.why;
+        label.textContent = 'static: ' + why + ' (the output is the build\'s)';
         bar.appendChild(label);
       }
       input.insertAdjacentElement('afterend', bar);
