@@ -67,8 +67,9 @@ def launch(playwright, args=CHROMIUM_ARGS):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(args))
 
 
-def first_output(page, url: str) -> float:
-    """Open `url`, click its first Run button; seconds until the output is there."""
+def first_output(page, url: str, phases: list | None = None) -> float:
+    """Open `url`, click its first Run button; seconds until the output is there.  `phases` receives how long
+    the page says starting took (live.js: fetching, starting Pyodide, setting up the kernel)."""
     page.goto(url, wait_until="load")
     button = page.locator("button.live-run").first
     started = time.monotonic()
@@ -78,13 +79,15 @@ def first_output(page, url: str) -> float:
     state = page.locator(".live-output").first.get_attribute("data-state")
     if state != "done":
         raise RuntimeError(f"{url}: the first live cell ended {state}")
+    if phases is not None:
+        phases.append(page.evaluate("() => window.liveStartup"))
     return seconds
 
 
 def measure(site: Path, chapter: str = CHAPTER, rounds: int = 3) -> dict:
     from playwright.sync_api import sync_playwright
 
-    cold, warm = [], []
+    cold, warm, cold_phases, warm_phases = [], [], [], []
     with serve(site) as origin, sync_playwright() as playwright:
         url = f"{origin}/{chapter}"
         for _ in range(rounds):
@@ -94,10 +97,10 @@ def measure(site: Path, chapter: str = CHAPTER, rounds: int = 3) -> dict:
                 )
                 try:
                     page = context.new_page()
-                    cold.append(first_output(page, url))
+                    cold.append(first_output(page, url, cold_phases))
                     page.close()
                     page = context.new_page()
-                    warm.append(first_output(page, url))
+                    warm.append(first_output(page, url, warm_phases))
                 finally:
                     context.close()
     return {
@@ -105,10 +108,13 @@ def measure(site: Path, chapter: str = CHAPTER, rounds: int = 3) -> dict:
         "rounds": rounds,
         "cold_s": [round(s, 3) for s in cold],
         "warm_s": [round(s, 3) for s in warm],
+        "cold_phases_s": cold_phases,
+        "warm_phases_s": warm_phases,
         "cold_median_s": round(statistics.median(cold), 3),
         "warm_median_s": round(statistics.median(warm), 3),
         "runtime_bytes": sum(p.stat().st_size for p in (site / "_static" / "live").rglob("*") if p.is_file()),
         "cpus": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
     }
 
 

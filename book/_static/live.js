@@ -55,12 +55,15 @@
   function start() {
     if (!runtime) {
       runtime = (async () => {
+        const t0 = performance.now();
         const [, chapter, python] = await Promise.all([
           loadScript(new URL('pyodide/pyodide.js', LIVE)),
           fetchJSON(new URL('chapters/' + page.chapter + '.json', LIVE)),
           fetchJSON(new URL('python.json', LIVE)),
         ]);
+        const t1 = performance.now();
         const py = await loadPyodide({indexURL: new URL('pyodide/', LIVE).href, fullStdLib: false});
+        const t2 = performance.now();
         writeTree(py, '/home/pyodide/live/lib', python);
         writeTree(py, '/home/pyodide/live/snapshot', chapter.snapshot);
         const run = py.runPython([
@@ -71,6 +74,10 @@
           '(lambda source, name: json.dumps(_live_kernel.run(source, name)))',
         ].join('\n'));
         const sources = new Map(chapter.cells.map(c => [c.n, c.source]));
+        // How long starting took, in seconds (tools/live_bench.py reports it): fetching the files, starting
+        // Pyodide, and writing the package and importing the kernel.
+        window.liveStartup = {fetch: (t1 - t0) / 1000, pyodide: (t2 - t1) / 1000,
+                              kernel: (performance.now() - t2) / 1000};
         return {run: (source, name) => JSON.parse(run(source, name)), sources};
       })();
       runtime.catch(() => { runtime = null; });  // a failed start may be retried
