@@ -9,12 +9,17 @@
 #   make tangle     write micrograd/ and notebooks/ from the chapters
 #   make notebooks  write only notebooks/ (one notebook per chapter, for Colab, Binder and downloads)
 #   make html       only the strict build of the site into _build/html
-#   make serve      preview _build/html on http://127.0.0.1:8000 (works with no network)
+#   make pdf        add the whole book as one PDF to it (_build/html/book.pdf, which `make book` makes too)
+#   make serve      preview _build/html on http://127.0.0.1:8000 (works with no network); the chapters' code
+#                   cells run there in the browser (live cells: Pyodide, served by the site itself)
 #   make clean      remove build output (keeps .venv);  make distclean also removes .venv
 #
 # Everything a fresh clone needs is set up here: the virtual environment .venv with the pinned
-# requirements, Graphviz's `dot` (the Debian package graphviz), which draws the computation graphs, and
-# Chromium (the Debian package chromium), in which the tests open every page of the site.
+# requirements, Graphviz's `dot` (the Debian package graphviz), which draws the computation graphs,
+# Chromium (the Debian package chromium), in which the tests open every page of the site, and node_modules/:
+# the browser runtimes of the live cells -- Pyodide (Python in WebAssembly) and viz-js (Graphviz in
+# WebAssembly) -- installed by `npm ci` exactly as package-lock.json pins them (Node.js's npm: the Debian
+# packages nodejs and npm).  The build copies them into the site; no page asks a CDN for anything.
 
 SHELL    := /bin/bash
 PYTHON   ?= python3
@@ -24,12 +29,16 @@ STAMP    := $(VENV)/.installed
 PORT     ?= 8000
 # The browser of the browser test (tests/test_site.py); Playwright drives it, and never downloads its own.
 CHROMIUM ?= /usr/bin/chromium
+NPM      ?= npm
+# Written after `npm ci` succeeded; older than package.json or package-lock.json means node_modules is stale.
+NODE_STAMP := node_modules/.installed
 
 # The chapters and the tests import `micrograd` from this checkout, not from an installed copy.
 export PYTHONPATH := $(CURDIR)
 export CHROMIUM
 
-.PHONY: book test check lint generated tangle notebooks html serve clean distclean setup venv dot chromium bench
+.PHONY: book test check lint generated tangle notebooks html pdf serve clean distclean setup venv dot chromium node \
+        bench live-bench
 
 # Nothing is tangled here: a change to micrograd/ or notebooks/ that the chapters do not make fails.
 test: setup lint generated
@@ -58,20 +67,35 @@ tangle: venv
 notebooks: venv
 	$(PY) -m tools.notebooks
 
-html: venv
+html: venv node
 	$(PY) -m tools.site_config build
 
-# The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.
+# The whole book as one PDF into the site built before (_build/html/book.pdf; `make book` makes it too): a
+# single-page build printed by Chromium (tools/book_pdf.py).
+pdf: setup
+	@test -f _build/html/index.html || $(MAKE) --no-print-directory html
+	$(PY) -m tools.book_pdf --site _build/html
+
+# The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.  Then the
+# live cells' start-up in Chromium (tools/live_bench.py): first click to first output, cold and warm cache,
+# on the site in _build/html (built when missing), written to _build/live-bench.json.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+	$(MAKE) --no-print-directory live-bench
+
+live-bench: setup
+	@test -f _build/html/index.html || $(MAKE) --no-print-directory html
+	$(PY) -m tools.live_bench _build/html
 
 serve:
 	@test -f _build/html/index.html || { echo "No site yet: run 'make book' or 'make html' first."; exit 1; }
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-# venv: what tangling, building and the quick loop need; setup adds the browser of the browser tests.
+# venv: what tangling and the quick loop need; setup adds the browser of the browser tests and the live cells'
+# runtimes (node_modules/, which building the site needs too).
 venv: $(STAMP) dot
-setup: venv chromium
+setup: venv chromium node
+node: $(NODE_STAMP)
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -93,6 +117,11 @@ define debian-package
 	fi
 endef
 
+$(NODE_STAMP): package.json package-lock.json
+	$(call debian-package,command -v $(NPM),nodejs npm,Node.js's npm (it installs the live cells' runtimes))
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 dot:
 	$(call debian-package,command -v dot,graphviz,Graphviz's 'dot' program (it draws the book's graphs))
 
@@ -105,4 +134,4 @@ clean:
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) .jupyter_cache
+	rm -rf $(VENV) .jupyter_cache node_modules

@@ -81,6 +81,9 @@ def site(tmp_path_factory) -> Path:
     output = Path(os.environ.get("BOOK_OUTPUT") or tmp_path_factory.mktemp("book"))
     result = site_config.build(ROOT, output)
     assert result.returncode == 0, f"strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+    from tools import book_pdf  # the whole book as one PDF, as `make html` makes it (tests/test_pdf.py)
+
+    book_pdf.make(output, output / "_build" / "html")
     return output / "_build" / "html"
 
 

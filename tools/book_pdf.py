@@ -1,0 +1,159 @@
+"""The whole book as one PDF: a single-page build of the site (Sphinx's singlehtml), printed by Chromium.
+
+    python -m tools.book_pdf [--site _build/html]     (`make pdf`, after `make html`; `make book` makes it)
+
+Jupyter Book builds the book once more as a single HTML page (builder `singlehtml`, the chapters' outputs
+taken from the execution cache the site's build filled, so nothing runs twice when the cache is warm).  Debian's
+Chromium opens that page from disk, waits until MathJax has typeset every formula and every figure is loaded,
+and prints it to _build/pdf/book.pdf, which is copied into the site as book.pdf: every page's download menu
+offers it (`setup` below, a Sphinx extension of the site's build).  Printing stops with an error when a formula
+is left untypeset or an image did not load; _build/pdf/report.json lists the chapter titles the page held.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tools import site_config
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+PDF_NAME = "book.pdf"
+READY = r"""async () => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; });
+  for (let i = 0; i < 400 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+    await new Promise(r => setTimeout(r, 50));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await document.fonts.ready;
+  await Promise.all([...document.images].map(i => i.complete ? null :
+      new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+  const math = [...document.querySelectorAll('.math')];
+  return {
+    titles: [...document.querySelectorAll('section > h2')].map(h =>
+        h.textContent.replace(/#$/, '').replace(/^[0-9.]+\s*/, '').trim()),
+    math: math.length,
+    untypeset: math.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60)),
+    images: document.images.length,
+    broken: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
+  };
+}"""
+
+
+def build_single_page(output: Path, env: dict | None = None) -> Path:
+    """The singlehtml build of the book into output/_build/singlehtml; returns the page to print."""
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    config = site_config.write_effective_config(ROOT, output / "_build" / "_config.pdf.yml", env)
+    command = [site_config.jupyter_book(), "build", str(ROOT), "--builder", "singlehtml", "--path-output",
+               str(output), "--config", str(config)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"the single-page build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    # The single page is named after the book's first page (index.html only redirects to it), but its links to
+    # images, scripts and styles are relative to the build's top folder: it is printed from there.
+    folder = output / "_build" / "singlehtml"
+    page = folder / "book-print.html"
+    shutil.copyfile(folder / f"{yaml_root()}.html", page)
+    return page
+
+
+def yaml_root() -> str:
+    import yaml
+
+    return yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
+
+
+def offer_pdf(app, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Every page's download menu offers the whole book as one PDF, next to the page's own files."""
+    if app.builder.name != "html":
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](PDF_NAME, 1),
+                    "text": "book.pdf",
+                    "tooltip": "Download the whole book as one PDF",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
+
+
+def setup(app) -> dict:
+    """The Sphinx extension (_config.yml): the site's pages offer book.pdf; and in the single-page build, myst-nb's
+    folded cells are drawn (myst-nb registers them for the builder "html" only)."""
+    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
+
+    app.add_node(HideCodeCellNode, override=True, singlehtml=(visit_HideCellInput, depart_HideCellInput))
+    app.connect("html-page-context", offer_pdf, priority=600)  # after sphinx-book-theme made its buttons (501)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def print_pdf(page: Path, pdf: Path) -> dict:
+    """Print the single page to `pdf` once it is ready; return what the page held: its chapter titles, formulas
+    (and those left untypeset), images (and those that did not load)."""
+    from playwright.sync_api import sync_playwright
+
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            tab = browser.new_page()
+            tab.set_default_timeout(300_000)
+            tab.goto(page.resolve().as_uri(), wait_until="load")
+            report = tab.evaluate(READY)
+            tab.emulate_media(media="print")
+            tab.pdf(path=str(pdf), format="A4", print_background=True,
+                    margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})  # fmt: skip
+        finally:
+            browser.close()
+    report["bytes"] = pdf.stat().st_size
+    return report
+
+
+def make(output: Path, site: Path | None, env: dict | None = None) -> dict:
+    """Build the single page in `output`, print it to output/_build/pdf/book.pdf, copy that into `site`; return
+    the page's report (also written to output/_build/pdf/report.json).  Raises when the page was not ready."""
+    page = build_single_page(Path(output).resolve(), site_config.cli_env(ROOT) if env is None else env)
+    pdf = Path(output).resolve() / "_build" / "pdf" / PDF_NAME
+    report = print_pdf(page, pdf)
+    (pdf.parent / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    problems = report["untypeset"] + report["broken"]
+    if problems:
+        raise RuntimeError(
+            f"the single page was not ready to print (untypeset formulas, broken images): {problems[:10]}"
+        )
+    if site:
+        shutil.copyfile(pdf, Path(site) / PDF_NAME)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.book_pdf", description=__doc__.split("\n")[0])
+    parser.add_argument("--output", type=Path, default=ROOT, help="folder to build in (default: here)")
+    parser.add_argument("--site", type=Path, default=None, help="copy the PDF into this site as book.pdf")
+    args = parser.parse_args(argv)
+    try:
+        report = make(args.output, args.site)
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    where = args.site / PDF_NAME if args.site else args.output / "_build" / "pdf" / PDF_NAME
+    print(f"The book as one PDF: {where} ({report['bytes'] / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

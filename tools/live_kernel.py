@@ -1,0 +1,269 @@
+"""The interpreter behind a page's Run buttons: one module, run by the build and by the reader's browser.
+
+The site runs a chapter's code cells in the reader's browser, in Pyodide (CPython compiled to WebAssembly, with
+the standard library and nothing else).  A cell that needs NumPy, matplotlib, PyTorch or scikit-learn cannot run
+there, and stays *static*: the page keeps the output the build gave it.  Which cells those are is found out, not
+guessed: the build (tools/live_page.py) runs this module under plain CPython on the chapter's snapshot of
+`micrograd`, with those modules blocked, and a cell is static when it fails for want of one of them.  In the
+browser the same `Kernel` runs the live cells, so the build's verdict is the browser's.
+
+    Kernel().run(source, name)   run one cell; return its outputs (a list of dicts, in order):
+        {"type": "stream", "name": "stdout"|"stderr", "text": ...}   printed text (consecutive prints merged)
+        {"type": "text", "text": ...}       a displayed value: the cell's last expression, or glue(...)'s
+        {"type": "graph", "dot": ...}       a displayed graphviz graph (draw_dot's): its DOT source
+        {"type": "error", "ename", "evalue", "traceback"}   the exception that stopped the cell
+        {"type": "static", "module": ..., "reason": ...}    the cell needs a module the page does not have
+        {"type": "skipped", "text": ...}    an import of such a module, skipped (the names it binds stay unbound)
+
+A cell runs one top-level statement at a time, as IPython does with the last expression, so that an import
+cell that also imports matplotlib still imports micrograd: the blocked import is skipped and the names it would
+bind are remembered.  A later cell that uses one of them (a NameError on `plt`) is static, and so is a cell that
+uses a name only a static cell defines.
+
+    python tools/live_kernel.py < cells.json > results.json      (the build: cells in, one result per cell out)
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import json
+import linecache
+import math
+import pprint
+import sys
+import traceback
+import types
+
+# What the browser's Python does not have (Pyodide ships them as separate packages, which the site does not serve).
+BLOCKED = ("numpy", "matplotlib", "torch", "sklearn", "scipy", "pandas", "IPython")
+WIDTH = 79  # IPython's pretty printer wraps a displayed value at 79 characters
+
+
+class _Blocker:
+    """A meta path finder that refuses the blocked modules (the build's stand-in for Pyodide's missing ones)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def block_modules() -> None:
+    """Make the blocked modules unimportable in this process (the build's run; Pyodide has none of them)."""
+    for name in list(sys.modules):
+        if name.split(".")[0] in BLOCKED:
+            del sys.modules[name]
+    if not any(isinstance(finder, _Blocker) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _Blocker())
+
+
+def _blocked(error: BaseException) -> str | None:
+    """The blocked module an ImportError is about, or None."""
+    if isinstance(error, ImportError):
+        name = (error.name or "").split(".")[0]
+        if name in BLOCKED:
+            return name
+    return None
+
+
+class _Stream(io.TextIOBase):
+    def __init__(self, kernel: Kernel, name: str):
+        self.kernel, self.name = kernel, name
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        self.kernel._emit({"type": "stream", "name": self.name, "text": str(text)})
+        return len(text)
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """The names the top-level statements of `tree` bind (assignments, definitions, imports, loop targets)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add((alias.asname or alias.name).split(".")[0])
+    # Names bound inside functions and classes are theirs, not the notebook's; leaving them in only errs on the
+    # side of calling a cell static.
+    return names
+
+
+def _tanh(x):
+    """tanh as glibc computes it (fdlibm's algorithm, from expm1).  The C library of Pyodide (musl) computes it
+    differently and differs in the last bit, which the chapters print and assert; with this the page prints what
+    the book printed.  (Equal to glibc's math.tanh on every one of 250,000 random arguments tried.)"""
+    x = float(x)
+    if x != x:
+        return x
+    a = abs(x)
+    if a >= 22.0:
+        z = 1.0
+    elif a < 2.0**-55:
+        return x * (1.0 + x)
+    elif a >= 1.0:
+        z = 1.0 - 2.0 / (math.expm1(2.0 * a) + 2.0)
+    else:
+        t = math.expm1(-2.0 * a)
+        z = -t / (t + 2.0)
+    return math.copysign(z, x)
+
+
+class Kernel:
+    """One interpreter for one page: the cells share a namespace, as in a notebook."""
+
+    def __init__(self):
+        if sys.platform == "emscripten":  # Pyodide
+            math.tanh = _tanh
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.missing: dict[str, str] = {}  # unbound name -> why (the module it needs)
+        self._outputs: list[dict] = []
+        self.namespace["display"] = self.display
+        sys.modules["myst_nb"] = _myst_nb(self)
+
+    # -- output --------------------------------------------------------------------------------------------
+
+    def _emit(self, output: dict) -> None:
+        last = self._outputs[-1] if self._outputs else None
+        if output["type"] == "stream" and last and last["type"] == "stream" and last["name"] == output["name"]:
+            last["text"] += output["text"]
+        elif output["type"] != "stream" or output["text"]:
+            self._outputs.append(output)
+
+    def display(self, value) -> None:
+        """Show `value` under the cell, as a notebook displays it."""
+        if value is None:
+            return
+        module = type(value).__module__ or ""
+        if module.split(".")[0] == "graphviz" and hasattr(value, "source"):
+            self._emit({"type": "graph", "dot": value.source})
+        else:
+            self._emit({"type": "text", "text": pprint.pformat(value, width=WIDTH, sort_dicts=False)})
+
+    # -- running a cell --------------------------------------------------------------------------------------
+
+    def run(self, source: str, name: str = "cell") -> list[dict]:
+        """Run one cell; return its outputs."""
+        self._outputs = []
+        filename = f"<{name}>"
+        # inspect.getsource() finds a cell's functions through linecache, as in IPython.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _Stream(self, "stdout"), _Stream(self, "stderr")
+        try:
+            self._run(source, filename)
+        finally:
+            sys.stdout, sys.stderr = saved
+        return self._outputs
+
+    def skip(self, source: str, reason: str) -> list[dict]:
+        """Do not run a cell the book keeps static for `reason`; what it binds stays unbound."""
+        self._outputs = []
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            tree = ast.Module([], type_ignores=[])
+        for bound in _bound_names(tree):
+            self.missing[bound] = reason
+            self.namespace.pop(bound, None)
+        self._emit({"type": "static", "module": reason, "reason": "kept static by the book"})
+        return self._outputs
+
+    def _run(self, source: str, filename: str) -> None:
+        try:
+            tree = ast.parse(source, filename)
+        except SyntaxError as error:
+            self._error(error)
+            return
+        statements = tree.body
+        show_last = bool(statements) and isinstance(statements[-1], ast.Expr) and not source.rstrip().endswith(";")
+        for index, statement in enumerate(statements):
+            last = show_last and index == len(statements) - 1
+            try:
+                if last:
+                    code = compile(ast.Expression(statement.value), filename, "eval")
+                    value = eval(code, self.namespace)
+                    self.display(value)
+                else:
+                    code = compile(ast.Module([statement], type_ignores=[]), filename, "exec")
+                    exec(code, self.namespace)
+            except Exception as error:
+                module = _blocked(error)
+                if module and isinstance(statement, (ast.Import, ast.ImportFrom)):
+                    names = _bound_names(statement)
+                    for bound in names:
+                        self.missing[bound] = module
+                        self.namespace.pop(bound, None)
+                    self._emit({"type": "skipped", "text": f"{ast.unparse(statement)}  # not in the browser"})
+                    continue
+                name = getattr(error, "name", None) if isinstance(error, NameError) else None
+                module = module or (self.missing.get(name) if name else None)
+                if module:
+                    self._static(tree, module, error)
+                else:
+                    self._error(error)
+                return
+            else:
+                for bound in _bound_names(statement):
+                    self.missing.pop(bound, None)
+
+    def _static(self, tree: ast.AST, module: str, error: BaseException) -> None:
+        """The cell needs `module`: what it binds is unbound from here on (later cells that use it are static)."""
+        for bound in _bound_names(tree):
+            self.missing[bound] = module
+            self.namespace.pop(bound, None)
+        self._emit({"type": "static", "module": module, "reason": f"{type(error).__name__}: {error}"})
+
+    def _error(self, error: BaseException) -> None:
+        # The frames of the cells and of the package, not this module's.
+        tb = error.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+            tb = tb.tb_next
+        lines = traceback.format_exception(type(error), error, tb)
+        self._emit(
+            {
+                "type": "error",
+                "ename": type(error).__name__,
+                "evalue": str(error),
+                "traceback": "".join(lines),
+            }
+        )
+
+
+def _myst_nb(kernel: Kernel) -> types.ModuleType:
+    """myst-nb's `glue`, as the page shows it: the value under the cell (display=True) or nothing."""
+    module = types.ModuleType("myst_nb", "The live page's stand-in for myst-nb: only glue().")
+
+    def glue(name, value, display=True):
+        if display:
+            kernel.display(value)
+
+    module.glue = glue
+    return module
+
+
+def main() -> int:
+    """The build's run: {"cells": [source, ...], "static": {index: reason}} on stdin, [outputs of each cell] on
+    stdout.  The cells listed in "static" are not run."""
+    request = json.load(sys.stdin)
+    static = {int(k): v for k, v in request.get("static", {}).items()}
+    block_modules()
+    out = sys.stdout
+    kernel = Kernel()
+    results = [
+        kernel.skip(source, static[index]) if index in static else kernel.run(source, f"cell-{index}")
+        for index, source in enumerate(request["cells"])
+    ]
+    json.dump(results, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
