@@ -50,24 +50,11 @@ RUNTIME = {
     "@viz-js/viz": ["dist/viz-global.js"],
 }
 KERNEL_TIMEOUT_S = 600
-# Cells whose output cannot repeat exactly in the browser, found by the browser test, which compares them
-# loosely (tests/test_live.py: digits masked, a message may be shorter).  A chapter says so with the cell tag
-# `live-loose`; this table holds them while the chapters are edited elsewhere: (chapter, text in the cell): why.
-LOOSE = {
-    ("04-backpropagation", "topological_order_recursive(chain)"): "Python 3.13 words RecursionError differently",
-    ("04-backpropagation", "print(f'n = {sizes[-1]}: nudging"): "timings",
-    ("11-performance", 'checks = {"isinstance(data, numbers.Real)"'): "timings",
-}
-# Cells that could run live but stay static (tag: `live-static`), with the reason the page gives: (chapter, text).
-STATIC = {
-    ("11-performance", "report_file = Path('..') / 'benchmarks'"): "reads the benchmark report of the repository",
-    ("11-performance", "def build_chain(n):"): "a graph of 100,000 operations overflows the browser's stack",
-    ("appendix-verification", "failed = [row['check'] for row in rows"): "counts the PyTorch checks of static cells",
-}
-
-
-def _listed(table: dict, chapter: str, source: str) -> str:
-    return next((why for (name, text), why in table.items() if name == chapter and text in source), "")
+# A chapter marks a cell whose output cannot repeat exactly in the browser (timings, an interpreter's wording) with
+# the tag `live-loose`: the browser test compares it loosely (tests/test_live.py: digits masked, a message may be
+# shorter).  The tag `live-static` keeps a cell that could run as built (it reads the repository's files, or
+# needs more stack than a browser has); the page gives this reason:
+STATIC_TAG_REASON = "kept as built: it needs more than the page's Python offers"
 
 
 def _missing_runtime() -> list[str]:
@@ -177,11 +164,9 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
         return
     static = {}
     for index, cell in enumerate(cells):
-        cell["loose"] = "live-loose" in cell["tags"] or bool(_listed(LOOSE, source.stem, cell["source"]))
-        reason = _listed(STATIC, source.stem, cell["source"])
-        reason = reason or ("kept for the build" if "live-static" in cell["tags"] else "")
-        if reason:
-            static[index] = reason
+        cell["loose"] = "live-loose" in cell["tags"]
+        if "live-static" in cell["tags"]:
+            static[index] = STATIC_TAG_REASON
     results = run_cells([c["source"] for c in cells], Path(snapshot), source.parent, static)
     reasons = classify(results)
     _check(app.env.docname, cells, results, reasons)
