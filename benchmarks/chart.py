@@ -128,3 +128,65 @@ def save(report: dict, path) -> None:
     fig = draw(report)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+TENSOR_COLOURS = {"ours": "C0", "ours-tensor": "C2", "torch-tensors-1-thread": "C3"}
+TENSOR_NAMES = {
+    "ours": "scalar engine (Value)",
+    "ours-tensor": "tensor engine (Tensor)",
+    "torch-tensors-1-thread": "PyTorch",
+}
+
+
+def draw_tensor(report: dict):
+    """Two panels: a digits epoch with each engine at width 32, and time per epoch against the hidden width."""
+    s, m = report["summary"], report["machine"]
+    fig, (bars, widths) = plt.subplots(1, 2, figsize=(7, 3.1), gridspec_kw={"width_ratios": [0.9, 1.1]})
+
+    libs = list(TENSOR_NAMES)
+    values = [s["tensor_epoch_s"][lib] * 1e3 for lib in libs]
+    bars.bar(range(len(libs)), values, color=[TENSOR_COLOURS[lib] for lib in libs])
+    for i, value in enumerate(values):
+        bars.text(i, value * 1.15, f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms", ha="center", fontsize=8)
+    bars.set_yscale("log")
+    bars.yaxis.set_major_formatter(PLAIN)
+    bars.set_ylim(min(values) / 3, max(values) * 6)
+    bars.set_xticks(range(len(libs)), ["scalar\nengine", "tensor\nengine", "PyTorch"], fontsize=8)
+    bars.set_ylabel("ms per epoch (log scale)")
+    bars.set_title(
+        f"MLP(64, [32, 10]): tensor engine {s['tensor_speedup_vs_scalar']:.0f}x\nfaster than scalar, "
+        f"{s['tensor_time_vs_torch']:.1f}x PyTorch's time",
+        fontsize=9,
+    )
+
+    for lib, series in s["width_epoch_s"].items():
+        ns = sorted(series, key=int)
+        widths.plot(
+            [int(n) for n in ns],
+            [series[n] * 1e3 for n in ns],
+            "o-",
+            color=TENSOR_COLOURS[lib],
+            label=TENSOR_NAMES[lib],
+        )
+    widths.set_xscale("log", base=2)
+    widths.set_yscale("log")
+    widths.xaxis.set_major_formatter(PLAIN)
+    widths.yaxis.set_major_formatter(PLAIN)
+    widths.set_xlabel("hidden width of MLP(64, [width, 10])")
+    widths.set_ylabel("ms per epoch (log scale)")
+    widths.set_title("Time per epoch against the width", fontsize=9)
+    widths.legend(fontsize=7, loc="center right")
+
+    fig.suptitle(
+        f"{m['cpu']}, {s['tensor_threads']} thread; medians of repeats, {report['generated'][:10]}",
+        fontsize=7,
+        y=0.995,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def save_tensor(report: dict, path) -> None:
+    fig = draw_tensor(report)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

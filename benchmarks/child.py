@@ -7,7 +7,7 @@ The job (JSON on stdin) names the library and the workload; the result (JSON) go
 working directory, PYTHONPATH and the user's site-packages off sys.path, and for a micrograd `-S` drops
 site-packages too, so that the only `micrograd` this process can import is the one in the job's `path`: the
 book's package and micrograd 0.1.0 never meet.  This file therefore uses the standard library only (PyTorch is
-imported for PyTorch jobs alone) and imports nothing else from the repository.
+imported for PyTorch jobs alone, NumPy for the tensor engine's) and imports nothing else from the repository.
 
 Every library runs the same scalar graph, written once below:
 - moons: one training step of the classifier of "A real classifier" (100 points, MLP(2, [16, 16, 1]), hinge loss + L2,
@@ -19,6 +19,10 @@ Every library runs the same scalar graph, written once below:
   batch.  The book's micrograd runs it with its own cross_entropy and SGD (micrograd 0.1.0 has neither exp nor log,
   so it cannot); PyTorch runs the same epoch on whole arrays (a batch is one 32 x 64 matrix), which is how PyTorch
   is meant to be used, as a yardstick rather than a peer on the same scalar graph.
+- digits with tensors: the same epoch with the book's tensor engine (micrograd.tensor: TensorMLP, the batched
+  cross_entropy, p.data -= lr * p.grad), library "ours-tensor"; it needs NumPy, so its process keeps
+  site-packages (no `-S`) and checks that `micrograd` still comes from the job's path.  run.py runs it, and
+  PyTorch's twin, on one thread (the environment variables of the BLAS libraries, torch.set_num_threads).
 The cyclic garbage collector stays on, as it is for anyone using these libraries.
 """
 
@@ -85,6 +89,20 @@ class Micrograd:
 
     value = staticmethod(lambda v: float(v.data))
     grad = staticmethod(lambda v: float(v.grad))
+
+
+class TensorEngine:
+    """The book's tensor engine, micrograd.tensor, imported from `path` (NumPy from site-packages)."""
+
+    def __init__(self, path):
+        sys.path.insert(0, path)
+        import micrograd.tensor
+
+        where = micrograd.tensor.__file__
+        if not where.startswith(path):
+            raise RuntimeError(f"imported micrograd from {where}, not from {path}")
+        self.tensor, self.where = micrograd.tensor, where
+        self.recursion_limit = sys.getrecursionlimit()
 
 
 class Torch:
@@ -298,6 +316,8 @@ def _digits_epoch(lib, job, params_model):
 def digits(lib, job):
     if isinstance(lib, Torch):
         return digits_tensors(lib, job)
+    if isinstance(lib, TensorEngine):
+        return digits_tensor_engine(lib, job)
     seconds, losses = [], []
     for _ in range(job["repeats"]):  # every repeat from the same initial weights
         gc.collect()
@@ -331,6 +351,8 @@ def digits_memory(lib, job):
 def digits_tensors(lib, job):
     """The same epoch in PyTorch on whole arrays, float64, from the same initial weights."""
     torch = lib.torch
+    if job.get("threads"):
+        torch.set_num_threads(job["threads"])
     functional = torch.nn.functional
     weights, (nin, hidden, nout) = job["weights"], job["sizes"]
     # micrograd's order: neuron by neuron, its weights then its bias
@@ -367,6 +389,46 @@ def digits_tensors(lib, job):
     }
 
 
+def digits_tensor_engine(lib, job):
+    """The same epoch with the book's Tensor: TensorMLP from the same initial weights, whole batches as matrices."""
+    import numpy as np
+
+    tensor = lib.tensor
+    weights, (nin, hidden, nout) = job["weights"], job["sizes"]
+    # micrograd's order: neuron by neuron, its weights then its bias
+    first = np.array(weights[: hidden * (nin + 1)]).reshape(hidden, nin + 1)
+    second = np.array(weights[hidden * (nin + 1) :]).reshape(nout, hidden + 1)
+    X = np.array(job["X"], dtype=np.float64)
+    Y = np.array(job["Y"], dtype=np.int64)
+    size, lr = job["batch_size"], job["lr"]
+    seconds, losses = [], []
+    for _ in range(job["repeats"]):
+        model = tensor.TensorMLP(nin, [hidden, nout])
+        for layer, matrix in zip(model.layers, (first, second)):
+            layer.weight.data, layer.bias.data = matrix[:, :-1].copy(), matrix[:, -1].copy()
+        gc.collect()
+        total = 0.0
+        start = time.perf_counter()
+        for at in range(0, len(X), size):
+            loss = tensor.cross_entropy(model(X[at : at + size]), Y[at : at + size])  # the batch's mean
+            model.zero_grad()
+            loss.backward()
+            for p in model.parameters():
+                p.data -= lr * p.grad
+            total += loss.item() * len(X[at : at + size])
+        seconds.append(time.perf_counter() - start)
+        losses.append(total / len(X))
+    return {
+        "seconds": seconds,
+        "median_s": statistics.median(seconds),
+        "mean_loss": losses[0],
+        "losses": losses,
+        "examples": len(job["X"]),
+        "repeats": job["repeats"],
+        "threads": job.get("threads"),
+    }
+
+
 TASKS = {
     "moons": moons,
     "moons_memory": moons_memory,
@@ -380,7 +442,12 @@ TASKS = {
 
 def main():
     job = json.load(sys.stdin)
-    lib = Torch() if job["library"] == "torch" else Micrograd(job["path"])
+    if job["library"] == "torch":
+        lib = Torch()
+    elif job["library"] == "ours-tensor":
+        lib = TensorEngine(job["path"])
+    else:
+        lib = Micrograd(job["path"])
     if job.get("recursion_limit"):
         # micrograd 0.1.0 orders the graph recursively: one Python call per level of a deep graph.
         sys.setrecursionlimit(job["recursion_limit"])

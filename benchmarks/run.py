@@ -6,7 +6,8 @@
 Every measurement runs in a fresh subprocess (benchmarks/child.py), one library per process, all in the same
 run on the same machine, and is reported as a ratio.  micrograd 0.1.0 is downloaded once with pip into
 benchmarks/.cache/ (checked against its SHA-256) and imported in its subprocess from there alone.  Writes
-benchmarks/results/report.json and benchmarks/results/chart.png, and prints a summary.
+benchmarks/results/report.json, benchmarks/results/chart.png and benchmarks/results/tensor.png, and prints a
+summary.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ DIGIT_SIZES = [64, 32, 10]  # MLP(64, [32, 10]) of the digits chapters
 DIGITS_TRAIN = 0.8  # the fraction of the 1,797 digits trained on
 DIGITS_BATCH = 32
 DIGITS_LR = 0.1
+# Workload 5: the same epoch with the book's Tensor, against the scalar engine and PyTorch on one thread each.
+TENSOR_LIBRARIES = {"ours-tensor": "micrograd.tensor (this book)", "torch": "PyTorch (batched tensors, 1 thread)"}
+TENSOR_THREADS = 1
+WIDTHS = [16, 32, 64, 128, 256]  # hidden widths of MLP(64, [width, 10]) for the scaling figure
+SCALAR_WIDTHS = [16, 32, 64]  # the scalar engine only where an epoch takes seconds, not minutes
 
 TARGETS = {  # from the issue
     "moons_speedup_vs_0.1.0": 8.0,
@@ -57,6 +63,8 @@ TARGETS = {  # from the issue
     "chain_speedup_vs_torch": 2.0,
     "wide_speedup_vs_torch": 2.0,
     "moons_memory_fraction_of_0.1.0": 0.5,
+    "tensor_speedup_vs_scalar": 100.0,  # at least: the tensor engine against the scalar engine, a digits epoch
+    "tensor_time_vs_torch": 2.0,  # at most: the tensor engine's epoch over PyTorch's, same model and threads
 }
 
 
@@ -105,10 +113,23 @@ def run_job(library: str, task: str, old_path: Path, timeout: float = 1800, **jo
         job["path"] = str(ROOT)  # the package tangled from the chapters: ROOT/micrograd
     elif library == "micrograd-0.1.0":
         job["path"] = str(old_path)
-    if library != "torch":
+    elif library == "ours-tensor":
+        job["path"] = str(ROOT)  # NumPy comes from site-packages, so no -S; the child checks where micrograd is from
+    if library not in ("torch", "ours-tensor"):
         command.append("-S")  # no site-packages: only job["path"] can provide `micrograd`
+    env = dict(os.environ)
+    if job.get("threads"):
+        # The BLAS libraries read these when they load: NumPy's matrix products on job["threads"] threads too.
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(job["threads"])
     completed = subprocess.run(
-        command + [str(CHILD)], input=json.dumps(job), capture_output=True, text=True, timeout=timeout, cwd=str(HERE)
+        command + [str(CHILD)],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=str(HERE),
+        env=env,
     )
     if completed.returncode != 0:
         raise SystemExit(f"error: {library} {task} failed:\n{completed.stderr[-3000:]}")
@@ -182,19 +203,24 @@ def digits_inputs() -> dict:
     means = [sum(column) / len(X) for column in zip(*X)]
     scales = [(sum((x - m) ** 2 for x in column) / len(X)) ** 0.5 or 1.0 for column, m in zip(zip(*X), means)]
     X = [[(x - m) / s for x, m, s in zip(row, means, scales)] for row in X]
-    random.seed(1)
-    weights = []
-    for nin, nout in zip(DIGIT_SIZES, DIGIT_SIZES[1:]):
-        for _ in range(nout):
-            weights += [random.uniform(-1, 1) for _ in range(nin)] + [0.0]
     return {
         "sizes": DIGIT_SIZES,
-        "weights": weights,
+        "weights": digits_weights(DIGIT_SIZES),
         "X": X,
         "Y": [labels[i] for i in train],
         "batch_size": DIGITS_BATCH,
         "lr": DIGITS_LR,
     }
+
+
+def digits_weights(sizes: list[int]) -> list[float]:
+    """What MLP(sizes[0], sizes[1:]) draws after random.seed(1): each neuron's weights uniform in [-1, 1], bias 0."""
+    random.seed(1)
+    weights = []
+    for nin, nout in zip(sizes, sizes[1:]):
+        for _ in range(nout):
+            weights += [random.uniform(-1, 1) for _ in range(nin)] + [0.0]
+    return weights
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -269,7 +295,34 @@ def measure(quick: bool) -> dict:
         progress(f"{library:16} {digits[library]['median_s']:9.3f} s per epoch of {len(digits_job['X']):,} digits")
     digits_memory = {"ours": run_job("ours", "digits_memory", old, **digits_job)}
     progress(f"{'ours':16} {digits_memory['ours']['peak_bytes'] / 1e6:9.2f} MB peak")
-    report["libraries"] = {**LIBRARIES, "torch-tensors": DIGITS_LIBRARIES["torch"]}
+    report["libraries"] = {
+        **LIBRARIES,
+        "torch-tensors": DIGITS_LIBRARIES["torch"],
+        "ours-tensor": TENSOR_LIBRARIES["ours-tensor"],
+        "torch-tensors-1-thread": TENSOR_LIBRARIES["torch"],
+    }
+
+    print(
+        f"workload 5: the same epoch with the tensor engine and PyTorch on {TENSOR_THREADS} thread, and hidden widths "
+        f"{WIDTHS}",
+        flush=True,
+    )
+    widths = {"ours": {}, "ours-tensor": {}, "torch-tensors-1-thread": {}}
+    for width in WIDTHS:
+        job = {**digits_job, "sizes": [64, width, 10], "weights": digits_weights([64, width, 10])}
+        if width == DIGIT_SIZES[1]:
+            widths["ours"][str(width)] = digits["ours"]  # measured above, same job
+        elif width in SCALAR_WIDTHS:
+            widths["ours"][str(width)] = run_job("ours", "digits", old, repeats=1 if quick else 3, **job)
+        for library, name in (("ours-tensor", "ours-tensor"), ("torch", "torch-tensors-1-thread")):
+            repeats = 3 if quick else 15
+            widths[name][str(width)] = run_job(library, "digits", old, repeats=repeats, threads=TENSOR_THREADS, **job)
+        progress(
+            f"width {width:4d}: "
+            + ", ".join(
+                f"{name} {r[str(width)]['median_s'] * 1e3:8.1f} ms" for name, r in widths.items() if str(width) in r
+            )
+        )
 
     report["workloads"] = {
         "moons_step": moons,
@@ -279,6 +332,7 @@ def measure(quick: bool) -> dict:
         "chain_memory": chain_memory,
         "digits_epoch": {("torch-tensors" if lib == "torch" else lib): r for lib, r in digits.items()},
         "digits_memory": digits_memory,
+        "digits_widths": widths,
     }
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarize(report)
@@ -331,6 +385,20 @@ def summarize(report: dict) -> dict:
             "digits_loss_difference_vs_torch": abs(digits["ours"]["mean_loss"] - digits["torch-tensors"]["mean_loss"]),
         }
     )
+    widths = w["digits_widths"]
+    at = str(DIGIT_SIZES[1])
+    scalar, tensor, torch_1 = (widths[lib][at] for lib in ("ours", "ours-tensor", "torch-tensors-1-thread"))
+    summary.update(
+        {
+            "tensor_epoch_s": {lib: widths[lib][at]["median_s"] for lib in widths},
+            "tensor_speedup_vs_scalar": ratio(scalar["median_s"], tensor["median_s"]),
+            "tensor_time_vs_torch": ratio(tensor["median_s"], torch_1["median_s"]),
+            "tensor_threads": TENSOR_THREADS,
+            "tensor_loss_difference_vs_scalar": abs(tensor["mean_loss"] - scalar["mean_loss"]),
+            "tensor_loss_difference_vs_torch": abs(tensor["mean_loss"] - torch_1["mean_loss"]),
+            "width_epoch_s": {lib: {n: r["median_s"] for n, r in series.items()} for lib, series in widths.items()},
+        }
+    )
     # Linear time means a flat time per operation: the deepest chain against the shallowest.
     for key in ("depth_per_op_us", "depth_backward_per_op_us"):
         ours = summary[key]["ours"]
@@ -342,6 +410,12 @@ def summarize(report: dict) -> dict:
     agree &= _same([wide[lib]["check"] for lib in LIBRARIES])
     # The digits epoch's mean loss: the book's cross_entropy and SGD against PyTorch's, in float64.
     agree &= summary["digits_loss_difference_vs_torch"] <= 1e-9
+    # The tensor engine's epoch: the same mean loss as the scalar engine's and as PyTorch's, at every width.
+    agree &= summary["tensor_loss_difference_vs_scalar"] <= 1e-9
+    for n, r in widths["ours-tensor"].items():
+        agree &= abs(r["mean_loss"] - widths["torch-tensors-1-thread"][n]["mean_loss"]) <= 1e-9
+        if n in widths["ours"]:
+            agree &= abs(r["mean_loss"] - widths["ours"][n]["mean_loss"]) <= 1e-9
     summary["all_libraries_agree"] = agree
     met = {
         "moons_speedup_vs_0.1.0": summary["moons_speedup_vs_0.1.0"] >= TARGETS["moons_speedup_vs_0.1.0"],
@@ -351,6 +425,8 @@ def summarize(report: dict) -> dict:
         "moons_memory_fraction_of_0.1.0": (
             summary["moons_memory_fraction_of_0.1.0"] <= TARGETS["moons_memory_fraction_of_0.1.0"]
         ),
+        "tensor_speedup_vs_scalar": summary["tensor_speedup_vs_scalar"] >= TARGETS["tensor_speedup_vs_scalar"],
+        "tensor_time_vs_torch": summary["tensor_time_vs_torch"] <= TARGETS["tensor_time_vs_torch"],
     }
     summary["targets"] = {
         name: {"required": TARGETS[name], "measured": summary[name], "met": ok} for name, ok in met.items()
@@ -411,6 +487,16 @@ def print_summary(report: dict) -> None:
         f"({s['digits_torch_tensors_speedup']:.0f}x faster); mean loss |ours - PyTorch| = "
         f"{s['digits_loss_difference_vs_torch']:.1e}"
     )
+    print(
+        f"5. digits epoch with the tensor engine ({s['tensor_threads']} thread): "
+        f"{s['tensor_epoch_s']['ours-tensor'] * 1e3:.1f} ms, {s['tensor_speedup_vs_scalar']:.0f}x faster than the "
+        f"scalar engine ({s['tensor_epoch_s']['ours']:.2f} s); "
+        f"PyTorch {s['tensor_epoch_s']['torch-tensors-1-thread'] * 1e3:.1f} ms -> the tensor engine takes "
+        f"{s['tensor_time_vs_torch']:.2f}x PyTorch's time; mean loss |tensor - scalar| = "
+        f"{s['tensor_loss_difference_vs_scalar']:.1e}, |tensor - PyTorch| = {s['tensor_loss_difference_vs_torch']:.1e}"
+    )
+    for lib, series in s["width_epoch_s"].items():
+        print(f"   {lib:24} " + ", ".join(f"width {n}: {t * 1e3:.1f} ms" for n, t in series.items()))
     print(f"all libraries computed the same values: {s['all_libraries_agree']}")
     for name, target in s["targets"].items():
         print(
@@ -427,9 +513,10 @@ def main(argv: list[str] | None = None) -> int:
     report = measure(args.quick)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    from benchmarks.chart import save
+    from benchmarks.chart import save, save_tensor
 
     save(report, args.out / "chart.png")
+    save_tensor(report, args.out / "tensor.png")
     print_summary(report)
     print(f"\nwrote {args.out / 'report.json'} and {args.out / 'chart.png'}")
     # Figures, not a test: a busy machine can miss a target, so report it and succeed.

@@ -2,6 +2,7 @@
 # To change it, edit the code cells marked `:tangle: micrograd/tensor.py` in
 #
 #     book/16-tensor-engine.md
+#     book/17-digits-with-tensors.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -349,3 +350,97 @@ def cross_entropy(logits, targets):
     one_hot = np.zeros((batch, classes))
     one_hot[np.arange(batch), targets] = 1.0
     return -(logits.log_softmax(axis=1) * one_hot).sum(axis=1).mean()
+
+
+# From book/17-digits-with-tensors.md, section "The network as two matrices"
+class Linear:
+    """A layer of nout neurons reading nin inputs: x @ weight.T + bias,
+    for a batch x of shape (batch, nin).  weight has shape (nout, nin), one
+    row per neuron, drawn with He's rule (normal, std sqrt(2 / nin)); the
+    bias starts at 0.  rng: a NumPy Generator, or a seed for one."""
+
+    def __init__(self, nin, nout, rng=None):
+        rng = np.random.default_rng(rng)
+        self.weight = Tensor(rng.normal(0.0, np.sqrt(2 / nin), (nout, nin)))
+        self.bias = Tensor(np.zeros(nout))
+
+    def __call__(self, x):
+        # x may be a NumPy array: array @ Tensor is Tensor.__rmatmul__
+        return x @ self.weight.T + self.bias
+
+    def parameters(self):
+        return [self.weight, self.bias]
+
+
+class TensorMLP:
+    """MLP's network with tensors: nin inputs, one Linear layer per entry of
+    nouts, ReLU after every layer but the last.  Called on a batch of shape
+    (batch, nin), it returns the outputs, shape (batch, nouts[-1])."""
+
+    def __init__(self, nin, nouts, seed=None):
+        rng = np.random.default_rng(seed)
+        sizes = [nin] + list(nouts)
+        self.layers = [Linear(n, m, rng) for n, m in zip(sizes, sizes[1:])]
+
+    def __call__(self, x):
+        for layer in self.layers[:-1]:
+            x = layer(x).relu()
+        return self.layers[-1](x)
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = np.zeros_like(p.data)
+
+    @classmethod
+    def from_scalar(cls, mlp):
+        """A TensorMLP holding a copy of the weights of a scalar MLP (whose
+        hidden layers use ReLU and whose last layer is linear)."""
+        nouts = [len(layer.neurons) for layer in mlp.layers]
+        model = cls(len(mlp.layers[0].neurons[0].w), nouts)
+        for linear, layer in zip(model.layers, mlp.layers):
+            linear.weight.data = np.array(
+                [[w.data for w in neuron.w] for neuron in layer.neurons])
+            linear.bias.data = np.array([n.b.data for n in layer.neurons])
+        return model
+
+
+# From book/17-digits-with-tensors.md, section "Adam for tensors"
+class TensorAdam:
+    """micrograd.optim.Adam for Tensor parameters, as torch.optim.Adam
+    (without its amsgrad option): the same update, entry by entry, with one
+    array of running means m and v per parameter."""
+
+    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8,
+                 weight_decay=0.0):
+        self.parameters = list(params)
+        self.lr = lr
+        self.betas = betas
+        self.eps = eps
+        self.weight_decay = weight_decay
+        self.m = [np.zeros_like(p.data) for p in self.parameters]
+        self.v = [np.zeros_like(p.data) for p in self.parameters]
+        self.t = 0                                  # steps taken
+
+    def zero_grad(self):
+        for p in self.parameters:
+            p.grad = np.zeros_like(p.data)
+
+    def step(self):
+        self.t += 1
+        beta1, beta2 = self.betas
+        correction1 = 1 - beta1 ** self.t
+        correction2 = 1 - beta2 ** self.t
+        for p, m, v in zip(self.parameters, self.m, self.v):
+            g = p.grad
+            if self.weight_decay:
+                g = g + self.weight_decay * p.data
+            m *= beta1                # in place: self.m and self.v keep
+            m += (1 - beta1) * g      # these very arrays
+            v *= beta2
+            v += (1 - beta2) * g * g
+            m_hat = m / correction1
+            v_hat = v / correction2
+            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

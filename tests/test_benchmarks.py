@@ -75,3 +75,51 @@ def test_the_digits_workload_is_the_chapters_training_set():
 
     random.seed(1)
     assert [p.data for p in MLP(64, [32, 10]).parameters()] == job["weights"]
+
+
+TENSOR_KEYS = [
+    "tensor_epoch_s",
+    "tensor_speedup_vs_scalar",
+    "tensor_time_vs_torch",
+    "tensor_threads",
+    "tensor_loss_difference_vs_scalar",
+    "tensor_loss_difference_vs_torch",
+    "width_epoch_s",
+]
+
+
+def test_the_report_holds_the_tensor_epoch_and_the_widths(report):
+    summary = report["summary"]
+    missing = [key for key in TENSOR_KEYS if key not in summary]
+    assert not missing, f"report.json has no {missing}: run `make bench`"
+    assert set(summary["tensor_epoch_s"]) == {"ours", "ours-tensor", "torch-tensors-1-thread"}
+    assert summary["tensor_threads"] == 1
+    widths = summary["width_epoch_s"]
+    assert set(widths["ours-tensor"]) == set(widths["torch-tensors-1-thread"]) == {str(w) for w in run.WIDTHS}
+    assert set(widths["ours"]) == {str(w) for w in run.SCALAR_WIDTHS}
+    # the ratios are what the epoch times say
+    epoch = summary["tensor_epoch_s"]
+    assert summary["tensor_speedup_vs_scalar"] == pytest.approx(epoch["ours"] / epoch["ours-tensor"])
+    assert summary["tensor_time_vs_torch"] == pytest.approx(epoch["ours-tensor"] / epoch["torch-tensors-1-thread"])
+    # not a timing: the three engines computed the same epoch
+    assert summary["tensor_loss_difference_vs_scalar"] <= 1e-9
+    assert summary["tensor_loss_difference_vs_torch"] <= 1e-9
+    tensor = report["workloads"]["digits_widths"]["ours-tensor"]["32"]
+    assert tensor["imported_from"] == "micrograd/tensor.py", "the book's package, not an installed one"
+    assert tensor["repeats"] >= 9 or report["quick"]
+    assert set(summary["targets"]) >= {"tensor_speedup_vs_scalar", "tensor_time_vs_torch"}
+    assert (REPORT.parent / "tensor.png").is_file()
+
+
+def test_the_tensor_job_computes_the_scalar_jobs_epoch():
+    """The child's tensor and PyTorch jobs against its scalar job, on a small slice of the digits (a few seconds)."""
+    job = run.digits_inputs()
+    job.update(X=job["X"][:96], Y=job["Y"][:96], repeats=1)
+    scalar = run.run_job("ours", "digits", None, **job)
+    tensor = run.run_job("ours-tensor", "digits", None, threads=1, **job)
+    torch_twin = run.run_job("torch", "digits", None, threads=1, **job)
+    assert tensor["imported_from"] == "micrograd/tensor.py"
+    assert tensor["threads"] == torch_twin["threads"] == 1
+    assert abs(tensor["mean_loss"] - scalar["mean_loss"]) < 1e-9
+    assert abs(tensor["mean_loss"] - torch_twin["mean_loss"]) < 1e-9
+    assert tensor["examples"] == 96
