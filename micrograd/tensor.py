@@ -247,8 +247,7 @@ class Tensor:
     # From book/16-tensor-engine.md, section "Many classes: log-softmax and cross-entropy"
     def log_softmax(self, axis=-1):
         (ax,) = _axes(axis, self.data.ndim)
-        shifted = self.data - self.data.max(axis=ax, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
+        out = _log_softmax(self.data, ax)
 
         def backward(grad):
             softmax = np.exp(out)
@@ -330,10 +329,17 @@ def _axes(axis, ndim):
 
 
 # From book/16-tensor-engine.md, section "Many classes: log-softmax and cross-entropy"
+def _log_softmax(z, axis):
+    """The log-softmax of the array z along axis, without overflow."""
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
 def cross_entropy(logits, targets):
     """The mean over a batch of -log softmax(logits)[target]: logits of
     shape (batch, classes), targets one class index per example.  Like
-    torch.nn.functional.cross_entropy."""
+    torch.nn.functional.cross_entropy.  One node: its backward function is
+    (softmax - one-hot) / batch."""
     logits = _wrap(logits)
     if logits.data.ndim != 2:
         raise ValueError(f"cross_entropy needs logits of shape (batch, "
@@ -347,9 +353,16 @@ def cross_entropy(logits, targets):
     if ((targets < 0) | (targets >= classes)).any():
         raise ValueError(f"targets must be classes in range({classes}), "
                          f"got {targets.min()} to {targets.max()}")
-    one_hot = np.zeros((batch, classes))
-    one_hot[np.arange(batch), targets] = 1.0
-    return -(logits.log_softmax(axis=1) * one_hot).sum(axis=1).mean()
+    rows = np.arange(batch)
+    log_probs = _log_softmax(logits.data, 1)
+
+    def backward(grad):
+        d_logits = np.exp(log_probs)           # softmax, row by row
+        d_logits[rows, targets] -= 1.0         # minus one-hot
+        return (d_logits * (grad / batch),)    # the mean's 1 / batch
+
+    loss = -log_probs[rows, targets].mean()
+    return Tensor(loss, (logits,), 'cross_entropy', backward)
 
 
 # From book/17-digits-with-tensors.md, section "The network as two matrices"

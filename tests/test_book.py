@@ -104,7 +104,7 @@ def test_each_chapter_runs_on_the_package_tangled_before_it(tmp_path):
     source = _mini_book(
         tmp_path,
         "```{code-cell} ipython3\n:tangle: micrograd/greet.py\n\n"
-        "def hello():\n    return 'hello'\n```\n\n"
+        "def hello():\n    return 'hello'\n\n\ndef refuse():\n    raise ValueError('refused')\n```\n\n"
         "```{code-cell} ipython3\nimport importlib.util\n"
         "assert importlib.util.find_spec('micrograd.greet') is None\n"
         "assert hello() == 'hello'\n```\n",
@@ -112,8 +112,13 @@ def test_each_chapter_runs_on_the_package_tangled_before_it(tmp_path):
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/one\nchapters:\n  - file: book/two\n")
     (source / "book" / "two.md").write_text(
         FRONT_MATTER + "# Two\n\n```{code-cell} ipython3\n"
-        "from micrograd.greet import hello\nassert hello() == 'hello'\n```\n"
+        "from micrograd.greet import hello\nassert hello() == 'hello'\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [raises-exception]\n\nfrom micrograd.greet import refuse\nrefuse()\n```\n"
     )
     result = build_mini(source, tmp_path / "out")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert (tmp_path / "out" / "_build" / "snapshots" / "two" / "micrograd" / "greet.py").is_file()
+    # The traceback names the reader's file, not the build's snapshot folder.
+    page = (tmp_path / "out" / "_build" / "html" / "book" / "two.html").read_text(encoding="utf-8")
+    assert "micrograd/greet.py" in page
+    assert "_build/snapshots" not in page and str(tmp_path) not in page

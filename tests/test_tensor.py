@@ -292,19 +292,33 @@ def test_log_softmax(x, data, seed):
 
 
 @TENSOR_SETTINGS
-@given(st.integers(1, 6), st.integers(1, 6), st.data())
-def test_cross_entropy_of_a_batch(batch, classes, data):
+@given(st.integers(1, 6), st.integers(1, 6), st.data(), seeds)
+def test_cross_entropy_of_a_batch(batch, classes, data, seed):
     scale = data.draw(st.sampled_from([1.0, 10.0, 500.0]))  # 500: exp would overflow without the shift
     logits = data.draw(arrays(np.float64, (batch, classes), elements=floats(-1, 1))) * scale
     targets = data.draw(st.lists(st.integers(0, classes - 1), min_size=batch, max_size=batch))
-    ours = Tensor(logits)
-    loss = cross_entropy(ours, targets)
-    theirs = torch.tensor(logits, requires_grad=True)
-    expected = torch.nn.functional.cross_entropy(theirs, torch.tensor(targets))
-    assert_arrays_close(loss.data, expected.detach().numpy(), "loss")
-    loss.backward()
-    expected.backward()
-    assert_arrays_close(ours.grad, theirs.grad.numpy(), "gradient of the logits")
+    # compare() scales the loss by a random weight, so the backward function must use its incoming gradient
+    compare(
+        lambda t: cross_entropy(t, targets),
+        [logits],
+        seed,
+        op_torch=lambda t: torch.nn.functional.cross_entropy(t, torch.tensor(targets)),
+    )
+
+
+@TENSOR_SETTINGS
+@given(st.integers(1, 5), st.integers(2, 5), st.data())
+def test_cross_entropy_is_the_mean_of_picked_negative_log_softmax(batch, classes, data):
+    """The fused node against the same loss composed from the engine's own operations."""
+    logits = data.draw(arrays(np.float64, (batch, classes), elements=floats(-5, 5)))
+    targets = data.draw(st.lists(st.integers(0, classes - 1), min_size=batch, max_size=batch))
+    fused, composed = Tensor(logits), Tensor(logits)
+    loss = cross_entropy(fused, targets)
+    reference = -(composed.log_softmax(axis=1) * np.eye(classes)[targets]).sum(axis=1).mean()
+    assert_arrays_close(loss.data, reference.data, "loss")
+    (loss * loss).backward()
+    (reference * reference).backward()
+    assert_arrays_close(fused.grad, composed.grad, "gradient of the logits")
 
 
 def test_cross_entropy_accepts_an_array_of_targets():

@@ -17,7 +17,10 @@ everywhere a chapter runs:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from docutils import nodes
 
 from tools.chapters import ROOT, toc_chapters
 from tools.tangle import tangle, write
@@ -79,8 +82,23 @@ def _use_snapshot(app, docname: str, source: list[str]) -> None:
     os.environ["PYTHONPATH"] = kernel_pythonpath(Path(snapshot), app.env.micrograd_pythonpath, Path(app.srcdir))
 
 
+# A traceback into the package names the file the reader tangled, micrograd/engine.py, and not the folder of the
+# machine that built the page (whichever build produced the cached output).
+_SNAPSHOT_PREFIX = re.compile(r"[^\s'\"]*_build/" + BUILD_FOLDER + r"/[^/\s]+/")
+
+
+def _relative_tracebacks(app, doctree) -> None:
+    for block in doctree.findall(nodes.literal_block):
+        text = block.astext()
+        if _SNAPSHOT_PREFIX.search(text):
+            fixed = _SNAPSHOT_PREFIX.sub("", text)
+            block.rawsource = fixed
+            block[:] = [nodes.Text(fixed)]
+
+
 def setup(app) -> dict:
     app.connect("builder-inited", _write_build_snapshots)
     app.connect("source-read", _use_snapshot)
+    app.connect("doctree-read", _relative_tracebacks)
     # Reading in parallel would run chapters in other processes, each with its own environment.
     return {"parallel_read_safe": False, "parallel_write_safe": True}
