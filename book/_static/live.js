@@ -191,10 +191,11 @@
                                    .map(c => c.why.slice(6)).map(m => NAMES[m] || m))];
     const box = document.createElement('p');
     box.className = 'live-summary';
-    box.textContent = live + ' of the ' + cells.length + ' code cells on this page are live: edit one and ' +
+    box.textContent = live + ' of the ' + cells.length + ' code cells on this page ' +
+      (live === 1 ? 'is' : 'are') + ' live: edit one and ' +
       'press Run, and it runs in your browser' + (fromDisk ? ' (when the site is served: `make serve`)' : '') +
-      '.' + (still.length ? ' The other ' + still.length + ' are marked static (' +
-      (needs.length ? 'they need ' + needs.join(' or ') + '; ' : '') + 'each says why) and show the output ' +
+      '.' + (still.length ? ' The other ' + still.length + (still.length === 1 ? ' is' : ' are') + ' marked static (' +
+      (needs.length ? 'they need ' + needs.join(' or ') + '; ' : '') + 'each says why) and ' + (still.length === 1 ? 'shows' : 'show') + ' the output ' +
       'the book was built with.' : '');
     const title = document.querySelector('article h1');
     if (title) title.insertAdjacentElement('afterend', box);
