@@ -114,20 +114,28 @@ def draw(report: dict):
     memory.set_title("Peak memory", fontsize=10)
     memory.legend(fontsize=7, loc="upper left")
 
-    fig.suptitle(
+    return _finish(
+        fig,
         f"{m['cpu']}, {m['cores']} cores, {m['python']}, PyTorch {m['torch']}; "
         f"medians of repeats, {report['generated'][:10]}",
         fontsize=8,
-        y=0.995,
     )
+
+
+def _finish(fig, title: str, fontsize: int):
+    """The machine and date as the figure's title, and a tight layout."""
+    fig.suptitle(title, fontsize=fontsize, y=0.995)
     fig.tight_layout()
     return fig
 
 
-def save(report: dict, path) -> None:
-    fig = draw(report)
+def _save(fig, path) -> None:
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def save(report: dict, path) -> None:
+    _save(draw(report), path)
 
 
 TENSOR_COLOURS = {"ours": "C0", "ours-tensor": "C2", "torch-tensors-1-thread": "C3"}
@@ -177,16 +185,10 @@ def draw_tensor(report: dict):
     widths.set_title("Time per epoch against the width", fontsize=9)
     widths.legend(fontsize=7, loc="center right")
 
-    fig.suptitle(
-        f"{m['cpu']}, {s['tensor_threads']} thread; medians of repeats, {report['generated'][:10]}",
-        fontsize=7,
-        y=0.995,
+    return _finish(
+        fig, f"{m['cpu']}, {s['tensor_threads']} thread; medians of repeats, {report['generated'][:10]}", fontsize=7
     )
-    fig.tight_layout()
-    return fig
 
 
 def save_tensor(report: dict, path) -> None:
-    fig = draw_tensor(report)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(draw_tensor(report), path)

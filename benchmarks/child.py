@@ -27,6 +27,7 @@ The cyclic garbage collector stays on, as it is for anyone using these libraries
 """
 
 import gc
+import importlib
 import json
 import os
 import statistics
@@ -51,18 +52,22 @@ def learning_rate(k):
 # The libraries, behind one small interface: leaf(x), model(weights), value(v), grad(v), relu(v)
 
 
+def _import_from(path, module):
+    """Import `module` with `path` first on sys.path; fail if Python found it anywhere else."""
+    sys.path.insert(0, path)
+    imported = importlib.import_module(module)
+    if not imported.__file__.startswith(path):
+        raise RuntimeError(f"imported {module} from {imported.__file__}, not from {path}")
+    return imported
+
+
 class Micrograd:
     """The book's micrograd or micrograd 0.1.0 (the same API), imported from `path` only."""
 
     def __init__(self, path):
-        sys.path.insert(0, path)
-        import micrograd.engine
-        import micrograd.nn
-
-        where = micrograd.engine.__file__
-        if not where.startswith(path):
-            raise RuntimeError(f"imported micrograd from {where}, not from {path}")
-        self.Value, self.MLP, self.where = micrograd.engine.Value, micrograd.nn.MLP, where
+        engine = _import_from(path, "micrograd.engine")
+        nn = _import_from(path, "micrograd.nn")
+        self.Value, self.MLP, self.where = engine.Value, nn.MLP, engine.__file__
         self.recursion_limit = sys.getrecursionlimit()
 
     def leaf(self, x):
@@ -95,13 +100,8 @@ class TensorEngine:
     """The book's tensor engine, micrograd.tensor, imported from `path` (NumPy from site-packages)."""
 
     def __init__(self, path):
-        sys.path.insert(0, path)
-        import micrograd.tensor
-
-        where = micrograd.tensor.__file__
-        if not where.startswith(path):
-            raise RuntimeError(f"imported micrograd from {where}, not from {path}")
-        self.tensor, self.where = micrograd.tensor, where
+        self.tensor = _import_from(path, "micrograd.tensor")
+        self.where = self.tensor.__file__
         self.recursion_limit = sys.getrecursionlimit()
 
 
