@@ -96,8 +96,9 @@ def test_the_build_runs_the_kernel_as_a_program(tmp_path):
     result = subprocess.run(
         [sys.executable, live_kernel.__file__], input=json.dumps(request), capture_output=True, text=True, check=True
     )
-    outputs = json.loads(result.stdout)
-    assert [kinds(o) for o in outputs] == [["skipped", "stream"], ["static"], ["text"], ["static"]]
+    results = json.loads(result.stdout)
+    assert [kinds(o) for o in results["outputs"]] == [["skipped", "stream"], ["static"], ["text"], ["static"]]
+    assert len(results["seconds"]) == 4 and all(s >= 0 for s in results["seconds"])
 
 
 def test_tanh_as_the_build_computes_it():
@@ -107,3 +108,33 @@ def test_tanh_as_the_build_computes_it():
     rng = random.Random(0)
     for x in [0.0, -0.0, 0.8813735870195432, 1.0, -1.0, 21.9, 22.0, 1e-20, *[rng.uniform(-6, 6) for _ in range(20000)]]:
         assert live_kernel._tanh(x) == math.tanh(x), x
+
+
+def test_code_that_would_call_a_missing_module_is_static_where_it_is_defined(kernel):
+    assert kinds(kernel.run("import numpy as np\nx = 1")) == ["skipped"]
+    defined = kernel.run("class Tensor:\n    def __init__(self, data):\n        self.data = np.asarray(data)")
+    assert kinds(defined) == ["static"] and defined[0]["module"] == "numpy"
+    assert kinds(kernel.run("t = Tensor([1.0])")) == ["static"]  # what a static cell defines is missing too
+    assert kernel.run("print(x)") == [{"type": "stream", "name": "stdout", "text": "1\n"}]
+
+
+def test_the_build_collects_the_data_a_cell_makes_and_the_page_binds_it(tmp_path):
+    cells = ["import math\nrows = [[1.0, 2.0], [3.0, math.pi]]\nprint(len(rows))", "print(rows[1][1])"]
+    request = {"cells": cells, "collect": [0], "block": False}
+    result = subprocess.run(
+        [sys.executable, live_kernel.__file__], input=json.dumps(request), capture_output=True, text=True, check=True
+    )
+    collected = json.loads(result.stdout)
+    assert collected["values"] == {"0": {"rows": [[1.0, 2.0], [3.0, 3.141592653589793]]}}  # the module left out
+    kernel = Kernel()
+    shown = kernel.provide("import sklearn\nrows = sklearn.make()", collected["values"]["0"], collected["outputs"][0])
+    assert shown[0] == {"type": "stream", "name": "stdout", "text": "2\n"} and shown[1]["type"] == "data"
+    assert kernel.run(cells[1]) == [{"type": "stream", "name": "stdout", "text": "3.141592653589793\n"}]
+
+
+def test_numpy_values_become_plain_lists():
+    import numpy as np
+
+    assert live_kernel.plain({"a": np.arange(3), "b": (np.float64(0.5), None)}) == {"a": [0, 1, 2], "b": [0.5, None]}
+    with pytest.raises(TypeError, match="object cannot be handed"):
+        live_kernel.plain(object())

@@ -200,7 +200,8 @@ def _snapshots():
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_a_notebook_is_its_chapter_after_a_setup_cell(chapter):
     """The code cells after the first are the chapter's cells as the build reads and executes them (less the
-    import of myst-nb's `glue`, which the setup cell defines), and the first carries the chapter's snapshot."""
+    import of myst-nb's `glue`, which the setup cell defines; the book's checks guarded), and the first carries
+    the chapter's snapshot."""
     notebook = nbformat.read(notebooks.notebook_path(chapter), as_version=4)
     nbformat.validate(notebook)
     first, *rest = notebook.cells
@@ -210,9 +211,18 @@ def test_a_notebook_is_its_chapter_after_a_setup_cell(chapter):
         assert repr(path) in first.source and text.split("\n")[-2] in first.source
     built = read_myst_markdown_notebook(chapter.read_text(encoding="utf-8"), parser_config(ROOT))
     code = [(c.source, c.metadata.get("tags", [])) for c in rest if c.cell_type == "code"]
+    # The book's checks (remove-cell) run folded away and guarded: a reader's numbers never end in a traceback.
     assert code == [
-        (notebooks.notebook_code(c.source), c.metadata.get("tags", [])) for c in built.cells if c.cell_type == "code"
+        (
+            (notebooks.guarded_check if notebooks.CHECK_TAG in tags else notebooks.notebook_code)(c.source),
+            tags,
+        )
+        for c in built.cells
+        if c.cell_type == "code"
+        for tags in [c.metadata.get("tags", [])]
     ]
+    checks = [c for c in rest if c.cell_type == "code" and notebooks.CHECK_TAG in c.metadata.get("tags", [])]
+    assert all(c.metadata["jupyter"]["source_hidden"] for c in checks)
     previous = CHAPTERS[index - 1].read_text(encoding="utf-8").split("\n# ", 1)[1].split("\n", 1)[0] if index else None
     assert (f'up to "{previous}" left it' if previous else "starts from an empty") in first.source
     assert notebook.metadata["kernelspec"]["name"] == "python3"

@@ -14,13 +14,18 @@ browser the same `Kernel` runs the live cells, so the build's verdict is the bro
         {"type": "error", "ename", "evalue", "traceback"}   the exception that stopped the cell
         {"type": "static", "module": ..., "reason": ...}    the cell needs a module the page does not have
         {"type": "skipped", "text": ...}    an import of such a module, skipped (the names it binds stay unbound)
+        {"type": "data", "module", "names"} the cell made data with such a module: the page has the build's values
+
+    Kernel().provide(source, values, outputs)   stand in for a cell tagged `live-data` (tools/live_page.py)
 
 A cell runs one top-level statement at a time, as IPython does with the last expression, so that an import
 cell that also imports matplotlib still imports micrograd: the blocked import is skipped and the names it would
-bind are remembered.  A later cell that uses one of them (a NameError on `plt`) is static, and so is a cell that
-uses a name only a static cell defines.
+bind are remembered.  A later cell that uses one of them (`plt`), even inside a function or class it defines, is
+static, and so is a cell that uses a name only a static cell defines: a cell is live only when what it defines
+works in the page too.
 
-    python tools/live_kernel.py < cells.json > results.json      (the build: cells in, one result per cell out)
+    python tools/live_kernel.py < cells.json > results.json      (the build: cells in, each one's outputs and
+                                                                  how long it ran out)
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import linecache
 import math
 import pprint
 import sys
+import time
 import traceback
 import types
 
@@ -80,7 +86,7 @@ class _Stream(io.TextIOBase):
         return len(text)
 
 
-def _bound_names(tree: ast.AST) -> set[str]:
+def bound_names(tree: ast.AST) -> set[str]:
     """The names the top-level statements of `tree` bind (assignments, definitions, imports, loop targets)."""
     names = set()
     for node in ast.walk(tree):
@@ -170,10 +176,24 @@ class Kernel:
             tree = ast.parse(source)
         except SyntaxError:
             tree = ast.Module([], type_ignores=[])
-        for bound in _bound_names(tree):
+        for bound in bound_names(tree):
             self.missing[bound] = reason
             self.namespace.pop(bound, None)
         self._emit({"type": "static", "module": reason, "reason": "kept static by the book"})
+        return self._outputs
+
+    def provide(self, source: str, values: dict, outputs: list[dict]) -> list[dict]:
+        """Stand in for a cell that makes data with a module the page does not have: bind the values the build's
+        run of the cell gave (`values`, {name: value}) and show what that run showed (`outputs`)."""
+        needed = self._missing_in(ast.parse(source))
+        module = needed[1] if needed else "a module the page does not have"
+        self._outputs = []
+        for name, value in values.items():
+            self.namespace[name] = value
+            self.missing.pop(name, None)
+        for output in outputs:
+            self._emit(dict(output))
+        self._emit({"type": "data", "module": module, "names": sorted(values)})
         return self._outputs
 
     def _run(self, source: str, filename: str) -> None:
@@ -186,6 +206,11 @@ class Kernel:
         show_last = bool(statements) and isinstance(statements[-1], ast.Expr) and not source.rstrip().endswith(";")
         for index, statement in enumerate(statements):
             last = show_last and index == len(statements) - 1
+            needed = self._missing_in(statement)
+            if needed:  # even inside a function: code that would call NumPy & co. is no lesson the page can give
+                name, module = needed
+                self._static(tree, module, NameError(f"name {name!r} is not defined in the page"))
+                return
             try:
                 if last:
                     code = compile(ast.Expression(statement.value), filename, "eval")
@@ -197,7 +222,7 @@ class Kernel:
             except Exception as error:
                 module = _blocked(error)
                 if module and isinstance(statement, (ast.Import, ast.ImportFrom)):
-                    names = _bound_names(statement)
+                    names = bound_names(statement)
                     for bound in names:
                         self.missing[bound] = module
                         self.namespace.pop(bound, None)
@@ -211,12 +236,19 @@ class Kernel:
                     self._error(error)
                 return
             else:
-                for bound in _bound_names(statement):
+                for bound in bound_names(statement):
                     self.missing.pop(bound, None)
+
+    def _missing_in(self, statement: ast.AST) -> tuple[str, str] | None:
+        """A name the statement reads anywhere (in a function's body too) that the page cannot bind, and why."""
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.missing:
+                return node.id, self.missing[node.id]
+        return None
 
     def _static(self, tree: ast.AST, module: str, error: BaseException) -> None:
         """The cell needs `module`: what it binds is unbound from here on (later cells that use it are static)."""
-        for bound in _bound_names(tree):
+        for bound in bound_names(tree):
             self.missing[bound] = module
             self.namespace.pop(bound, None)
         self._emit({"type": "static", "module": module, "reason": f"{type(error).__name__}: {error}"})
@@ -249,19 +281,48 @@ def _myst_nb(kernel: Kernel) -> types.ModuleType:
     return module
 
 
+def plain(value):
+    """`value` as JSON can carry it (NumPy arrays and numbers as lists and Python numbers), or raise TypeError."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: plain(item) for key, item in value.items()}
+    if hasattr(value, "tolist"):  # a NumPy array or number
+        return plain(value.tolist())
+    raise TypeError(f"{type(value).__name__} cannot be handed to the page")
+
+
 def main() -> int:
-    """The build's run: {"cells": [source, ...], "static": {index: reason}} on stdin, [outputs of each cell] on
-    stdout.  The cells listed in "static" are not run."""
+    """The build's run.  On stdin: {"cells": [source, ...], "static": {index: reason}, "data": {index: {"values":
+    {name: value}, "outputs": [...]}}, "collect": [index, ...], "block": true}; on stdout {"outputs": [outputs of
+    each cell], "seconds": [how long each cell ran], "values": {index: {name: value}}}.  The cells in "static" are
+    not run; those in "data" bind the values given (`Kernel.provide`); after each cell in "collect", the values of
+    the names it bound are returned.  "block": false runs with NumPy & co. importable (to collect data)."""
     request = json.load(sys.stdin)
     static = {int(k): v for k, v in request.get("static", {}).items()}
-    block_modules()
+    data = {int(k): v for k, v in request.get("data", {}).items()}
+    collect = set(request.get("collect", []))
+    if request.get("block", True):
+        block_modules()
     out = sys.stdout
     kernel = Kernel()
-    results = [
-        kernel.skip(source, static[index]) if index in static else kernel.run(source, f"cell-{index}")
-        for index, source in enumerate(request["cells"])
-    ]
-    json.dump(results, out)
+    outputs, seconds, values = [], [], {}
+    for index, source in enumerate(request["cells"]):
+        began = time.perf_counter()
+        if index in static:
+            outputs.append(kernel.skip(source, static[index]))
+        elif index in data:
+            outputs.append(kernel.provide(source, data[index]["values"], data[index]["outputs"]))
+        else:
+            outputs.append(kernel.run(source, f"cell-{index}"))
+        seconds.append(round(time.perf_counter() - began, 3))
+        if index in collect:
+            names = bound_names(ast.parse(source))
+            bound = {name: kernel.namespace[name] for name in sorted(names) if name in kernel.namespace}
+            values[index] = {name: plain(v) for name, v in bound.items() if not isinstance(v, types.ModuleType)}
+    json.dump({"outputs": outputs, "seconds": seconds, "values": values}, out)
     return 0
 
 

@@ -13,9 +13,18 @@ For every chapter it
   with NumPy, matplotlib, PyTorch and scikit-learn blocked, through the interpreter the page itself uses
   (tools/live_kernel.py).  A cell that fails for want of one of them is *static*: the page keeps its built
   output.  A cell tagged `raises-exception` must still raise; any other failure fails the build.
-- writes _static/live/chapters/<chapter>.json: the snapshot's files, every code cell's source (hidden and
-  removed cells included: they run too), whether it is live, and the outputs the CPython run gave it (the
-  browser test compares against the page's own output, and falls back to these where the page shows none);
+- leaves out the book's own checks: a cell tagged `remove-cell` holds the glue calls and asserts that keep the
+  prose honest.  The build runs it; the page never does (nor do the notebooks), so a reader who changes a
+  number never meets one of them.  Such a cell binds nothing a later cell uses (tests/test_reader_layer.py).
+- hands the page the data a cell tagged `live-data` makes with a module the page does not have (chapter 10's
+  moons come from scikit-learn): the build runs the chapter up to it with every module importable and records
+  the values of the names it binds; the page binds those, so the cells after it run on them;
+- times each cell: one that ran longer than HEAVY_S is *heavy*.  Running a later cell runs the cells above it
+  that have not run, except a heavy one whose names the later cell does not need (`needs`, below): it says it
+  was skipped and runs when the reader presses its own Run;
+- writes _static/live/chapters/<chapter>.json: the snapshot's files, every code cell's source, whether it is
+  live, and the outputs the CPython run gave it (the browser test compares against the page's own output, and
+  falls back to these where the page shows none);
 - marks each cell of the page (class `live-cell-<n>`, n its index in the chapter's notebook) and puts a small
   JSON description of the page's cells into it (`<script id="live-page">`), which live.js reads.
 
@@ -24,6 +33,8 @@ A page that is opened from disk (file://) cannot fetch these files; its Run butt
 
 from __future__ import annotations
 
+import ast
+import builtins
 import json
 import os
 import shutil
@@ -35,14 +46,14 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from tools.live_kernel import BLOCKED
+from tools.live_kernel import BLOCKED, bound_names
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL = Path(__file__).resolve().parent / "live_kernel.py"
 NODE_MODULES = ROOT / "node_modules"
-PAGE_FILES = ROOT / "book" / "_static"  # live.js and live.css
+PAGE_FILES = ROOT / "book" / "_static"  # live.js, live-worker.js and live.css
 FOLDER = "live"  # _static/live/ in the site
 # What the site serves of the npm packages: Pyodide's runtime (its core and standard library, 13 MB) and viz-js.
 RUNTIME = {
@@ -55,6 +66,16 @@ KERNEL_TIMEOUT_S = 600
 # shorter).  The tag `live-static` keeps a cell that could run as built (it reads the repository's files, or
 # needs more stack than a browser has); the page gives this reason:
 STATIC_TAG_REASON = "kept as built: it needs more than the page's Python offers"
+# The tag of the book's own checks (glue calls, asserts): the build runs such a cell, the page never does.
+CHECK_TAG = "remove-cell"
+# A cell that, without PyTorch, checks less and says so (chapter 5's bench): the browser test compares its page output
+# with the build's run of the live kernel, which has no PyTorch either, not with the book's output.
+FALLBACK_TAG = "live-fallback"
+# A cell that makes data with a module the page does not have (scikit-learn's data sets): the page binds the values
+# the build computed, so the cells after it can run on them.
+DATA_TAG = "live-data"
+# A cell that ran longer than this under CPython in the build is heavy (the page's Python is slower still).
+HEAVY_S = 1.0
 
 
 def _missing_runtime() -> list[str]:
@@ -81,7 +102,8 @@ def check_runtime(app: Sphinx) -> None:
 
 
 def _code_cells(path: Path, srcdir: Path) -> list[dict]:
-    """Every code cell of a chapter as myst-nb reads it: its index in the notebook, source and tags."""
+    """Every code cell of a chapter that the page runs (the book's checks left out), as myst-nb reads it: its index
+    in the notebook, source and tags."""
     from myst_nb.core.read import read_myst_markdown_notebook
 
     from tools.chapters import parser_config
@@ -90,20 +112,21 @@ def _code_cells(path: Path, srcdir: Path) -> list[dict]:
     return [
         {"n": index, "source": cell.source, "tags": list(cell.metadata.get("tags", []))}
         for index, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code"
+        if cell.cell_type == "code" and CHECK_TAG not in cell.metadata.get("tags", [])
     ]
 
 
-def run_cells(sources: list[str], snapshot: Path, cwd: Path, static: dict[int, str] | None = None) -> list[list[dict]]:
-    """The outputs of each cell, run in order by tools/live_kernel.py under CPython on `snapshot`, NumPy & co.
-    blocked; the cells in `static` ({index: reason}) are not run.  Only the snapshot is importable of the book's
-    code (as in the browser)."""
+def run_cells(sources: list[str], snapshot: Path, cwd: Path, **request) -> dict:
+    """{"outputs": [each cell's outputs], "seconds": [how long each ran], "values": {...}}, the cells run in order
+    by tools/live_kernel.py under CPython on `snapshot`, NumPy & co. blocked.  `request` adds to what the kernel
+    is asked (tools/live_kernel.py's main: "static", "data", "collect", "block").  Only the snapshot is importable
+    of the book's code (as in the browser)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(snapshot)
     env["PYTHONHASHSEED"] = "0"
     result = subprocess.run(
         [sys.executable, str(KERNEL)],
-        input=json.dumps({"cells": sources, "static": static or {}}),
+        input=json.dumps({"cells": sources, **request}),
         capture_output=True,
         text=True,
         env=env,
@@ -113,6 +136,75 @@ def run_cells(sources: list[str], snapshot: Path, cwd: Path, static: dict[int, s
     if result.returncode != 0:
         raise RuntimeError(f"tools/live_kernel.py failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout)
+
+
+def page_data(sources: list[str], tags: list[list[str]], snapshot: Path, cwd: Path) -> dict[int, dict]:
+    """What the page binds in place of each cell tagged `live-data` (it makes its data with a module the page does
+    not have, scikit-learn's data sets say): {index: {"values": {name: value}, "outputs": [...]}}, from a run of
+    the cells up to the last of them with every module importable."""
+    wanted = [index for index, cell_tags in enumerate(tags) if DATA_TAG in cell_tags]
+    if not wanted:
+        return {}
+    run = run_cells(sources[: wanted[-1] + 1], snapshot, cwd, collect=wanted, block=False)
+    return {index: {"values": run["values"][str(index)], "outputs": run["outputs"][index]} for index in wanted}
+
+
+def free_and_bound(source: str) -> tuple[set[str], set[str], set[str]]:
+    """What a cell reads that an earlier cell must have bound, every name it may bind, and the names it surely
+    rebinds (top-level simple statements), statement by statement."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(), set(), set()
+    free, bound, surely = set(), set(), set()
+    for statement in tree.body:
+        loads = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+            loads.add(statement.target.id)
+        free |= loads - surely
+        names = bound_names(statement)
+        bound |= names
+        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom, ast.FunctionDef,
+                                  ast.AsyncFunctionDef, ast.ClassDef)):  # fmt: skip
+            surely |= names
+    return free, bound, surely
+
+
+def _definitions(sources: list[str]) -> set[str]:
+    """Names a chapter binds only by `import`, `def` or `class`: reading one does not touch the reader's data."""
+    defined, assigned = set(), set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for statement in tree.body:
+            names = bound_names(statement)
+            kinds = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            (defined if isinstance(statement, kinds) else assigned).update(names)
+    return defined - assigned
+
+
+def heavy_needs(sources: list[str], live: list[bool], heavy: list[bool]) -> list[list[int]]:
+    """For each cell, the heavy live cells above it that it needs, through the cells between: a heavy cell is
+    needed when it binds, or reads (and so may change), data a later cell reads.  Every other live cell above runs
+    anyway; a heavy one only when needed."""
+    names = [free_and_bound(source) for source in sources]
+    definitions = _definitions(sources) | set(dir(builtins))
+    needs = []
+    for target in range(len(sources)):
+        wanted, found = set(names[target][0]), []
+        for index in range(target - 1, -1, -1):
+            if not live[index]:
+                continue
+            free, bound, surely = names[index]
+            if heavy[index]:
+                if not (bound | (free - definitions)) & wanted:
+                    continue
+                found.append(index)
+            wanted = (wanted - surely) | free
+        needs.append(sorted(found))
+    return needs
 
 
 def classify(results: list[list[dict]]) -> list[str]:
@@ -167,9 +259,15 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
         cell["loose"] = "live-loose" in cell["tags"]
         if "live-static" in cell["tags"]:
             static[index] = STATIC_TAG_REASON
-    results = run_cells([c["source"] for c in cells], Path(snapshot), source.parent, static)
+    sources = [c["source"] for c in cells]
+    data = page_data(sources, [c["tags"] for c in cells], Path(snapshot), source.parent)
+    run = run_cells(sources, Path(snapshot), source.parent, static=static, data=data)
+    results = run["outputs"]
     reasons = classify(results)
     _check(app.env.docname, cells, results, reasons)
+    live = [not reason for reason in reasons]
+    heavy = [is_live and seconds > HEAVY_S for is_live, seconds in zip(live, run["seconds"])]
+    needs = heavy_needs(sources, live, heavy)
 
     shown = set()
     for container in doctree.findall(nodes.container):
@@ -183,8 +281,15 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
     page = {
         "chapter": source.stem,
         "cells": [
-            {"n": c["n"], "live": not reason, "why": reason, "shown": c["n"] in shown}
-            for c, reason in zip(cells, reasons)
+            {
+                "n": c["n"],
+                "live": not reason,
+                "why": reason,
+                "shown": c["n"] in shown,
+                "heavy": round(seconds, 1) if is_heavy else 0,
+                "needs": [cells[i]["n"] for i in needed],
+            }
+            for c, reason, seconds, is_heavy, needed in zip(cells, reasons, run["seconds"], heavy, needs)
         ],
     }
     text = json.dumps(page, separators=(",", ":")).replace("</", "<\\/")
@@ -204,9 +309,11 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
                 "why": reason,
                 "raises": "raises-exception" in c["tags"],
                 "loose": c["loose"],
+                "fallback": FALLBACK_TAG in c["tags"],
                 "expected": outputs,
+                **({"data": data[index]} if index in data else {}),
             }
-            for c, reason, outputs in zip(cells, reasons, results)
+            for index, (c, reason, outputs) in enumerate(zip(cells, reasons, results))
         ],
     }
 
@@ -260,7 +367,7 @@ def write_files(app: Sphinx, exception: Exception | None) -> None:
     (target / "chapters").mkdir(parents=True, exist_ok=True)
     for data in pages.values():
         (target / "chapters" / f"{data['chapter']}.json").write_text(json.dumps(data), encoding="utf-8")
-    for name in ("live.js", "live.css"):
+    for name in ("live.js", "live-worker.js", "live.css"):
         shutil.copyfile(PAGE_FILES / name, static / name)
 
 

@@ -10,6 +10,9 @@ A notebook is its chapter read by jupytext (the cells the build executes), with 
   Python's path, so the notebook needs no checkout, no install and no network, and sees exactly the engine the
   reader has built so far.  It also defines `glue`, which the chapters use to put computed numbers into their
   text (myst-nb's; in a notebook it prints `name = value` under the cell, where the text names it).
+- The book's checks (cells tagged `remove-cell`: glue calls and asserts that keep the prose honest) stay, folded
+  away and guarded: where a reader's changed numbers make a check fail, the cell says so in one line instead of
+  ending in a traceback.
 - The markdown is what Jupyter renders: MyST roles become links or plain text, directives (admonitions,
   exercises, solutions) become block quotes, labels and comments go.
 
@@ -34,6 +37,7 @@ from tools.snapshots import snapshots
 FOLDER = "notebooks"
 SETUP_TAG = "micrograd-snapshot"  # the tag of the first cell
 GLUE_IMPORT = "from myst_nb import glue"
+CHECK_TAG = "remove-cell"  # the book's own checks (tools/live_page.py)
 
 
 def notebook_path(chapter: Path, root: Path = ROOT) -> Path:
@@ -217,6 +221,22 @@ def notebook_code(source: str) -> str:
     return "\n".join(line for line in source.split("\n") if line.strip() != GLUE_IMPORT).strip("\n")
 
 
+def guarded_check(source: str) -> str:
+    """One of the book's checks as its notebook runs it: the numbers it glues are printed; a check that fails on
+    the reader's own numbers says so in one line instead of raising."""
+    body = notebook_code(source) or "pass"
+    return "\n".join(
+        [
+            "#@title The book's checks of the numbers in its text (you may skip this cell)",
+            "try:",
+            *(("    " + line) if line.strip() else "" for line in body.split("\n")),
+            "except Exception as _error:",
+            "    print('A check of the book does not hold for the numbers in this notebook '",
+            "          f'(expected once you change them): {type(_error).__name__} {_error}')",
+        ]
+    )
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The notebooks
 
@@ -242,7 +262,11 @@ def make_notebook(
     notebook.cells.append(setup)
     for cell in text.cells:
         cell = nbformat.from_dict(dict(cell))
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and CHECK_TAG in cell.metadata.get("tags", []):
+            cell.outputs, cell.execution_count = [], None
+            cell.source = guarded_check(cell.source)
+            cell.metadata = {"tags": [CHECK_TAG], "cellView": "form", "jupyter": {"source_hidden": True}}
+        elif cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.source = notebook_code(cell.source)
         elif cell.cell_type == "markdown":

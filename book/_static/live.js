@@ -1,13 +1,22 @@
 /* Live cells: a chapter's code runs in the reader's browser (tools/live_page.py builds what this reads).
  *
- * Every live code cell gets a Run button and becomes editable.  The first Run loads Pyodide (Python compiled to
- * WebAssembly) from the site itself (_static/live/pyodide/), writes the chapter's snapshot of `micrograd`, the
- * pure-Python `graphviz` and tools/live_kernel.py into its file system, and starts one interpreter for the page.
- * Running a cell first runs the cells above it that have not run yet (hidden and removed cells included), in
- * order.  Its output goes into a `.live-output` element after the cell: printed text, the value's repr, a
- * traceback, or a draw_dot graph drawn as SVG by Graphviz compiled to WebAssembly (_static/live/viz/).
- * Cells that need NumPy, matplotlib, PyTorch or scikit-learn are static: they keep the build's output.
- * Nothing is requested from anywhere but the site; from file:// nothing can be, and the buttons say so.
+ * Every live code cell gets a Run button and becomes editable.  Python runs in a Web Worker
+ * (book/_static/live-worker.js: Pyodide, served by the site itself), so the page keeps scrolling and answering
+ * while a cell runs; a running cell says so and has a Stop button, which ends the worker (the next Run starts a
+ * new one and runs the cells above again).
+ *
+ * Running a cell first runs the cells above it that have not run yet, in order, except a *heavy* one (a long
+ * timing or training run) whose names the cell does not need: that one says it was skipped, and runs when its
+ * own Run is pressed.  The book's own checks (cells tagged remove-cell) never run here.  A cell's live output
+ * replaces the build's output under it: printed text, the value's repr, a traceback, or a draw_dot graph drawn
+ * as SVG by Graphviz compiled to WebAssembly (_static/live/viz/).  An edited cell gets a Reset button that
+ * brings back the book's code.  Cells that need NumPy, matplotlib, PyTorch or scikit-learn are static: they
+ * keep the build's output.
+ *
+ * Python starts at the reader's first Run, or earlier once the reader shows interest (pointer or keyboard focus
+ * on a live cell), and right away on a page of a site whose runtime this browser has loaded before (it is in
+ * the browser's cache, so starting costs no download).  Nothing is requested from anywhere but the site; from
+ * file:// nothing can be, and the buttons say so.
  */
 (function () {
   'use strict';
@@ -15,92 +24,94 @@
   const holder = document.getElementById('live-page');
   if (!script || !holder) return;
   const page = JSON.parse(holder.textContent);
-  const LIVE = new URL('live/', new URL('.', script.src));
+  const STATIC = new URL('.', script.src);
+  const LIVE = new URL('live/', STATIC);
   const fromDisk = location.protocol === 'file:';
   const SERVE_HINT = 'Live code runs when the site is served over HTTP, not opened from disk: run `make serve` ' +
     '(or any static web server in the site\'s folder) and open the page from there.';
+  const STARTED_KEY = 'micrograd-book-live-started';  // this browser has loaded the runtime (it is cached)
 
   const cells = page.cells.map(c => Object.assign({}, c, {element: document.querySelector('.live-cell-' + c.n),
                                                           ran: false}));
+  const byN = new Map(cells.map(c => [c.n, c]));
   let chain = Promise.resolve();   // one run at a time, in the order asked
-  let runtime = null;              // the promise of {run(source, name) -> outputs}
+  let python = null;               // the running worker: {worker, ready, pending}
   let vizPromise = null;
 
-  // -- loading -------------------------------------------------------------------------------------------------
+  // -- Python in a worker ---------------------------------------------------------------------------------------
 
-  function loadScript(url) {
+  class Stopped extends Error {}
+
+  function start() {
+    if (python) return python.ready;
+    const worker = new Worker(new URL('live-worker.js', STATIC));
+    const state = {worker, pending: new Map(), next: 0};
+    state.ready = new Promise((resolve, reject) => {
+      state.fail = reject;
+      worker.onmessage = (event) => {
+        const message = event.data;
+        if (message.type === 'ready') {
+          window.liveStartup = message.startup;  // how long starting took (tools/live_bench.py reports it)
+          try { localStorage.setItem(STARTED_KEY, '1'); } catch (error) { /* storage may be off */ }
+          resolve(state);
+        } else if (message.type === 'failed') {
+          reject(new Error(message.message));
+        } else if (message.type === 'done') {
+          const job = state.pending.get(message.id);
+          state.pending.delete(message.id);
+          if (job) job.resolve(message);
+        }
+      };
+      worker.onerror = (event) => { event.preventDefault(); reject(new Error(event.message || 'the worker failed')); };
+    });
+    state.ready.catch(() => { if (python === state) stop(); });  // a failed start may be retried
+    worker.postMessage({type: 'start', live: LIVE.href, chapter: page.chapter});
+    python = state;
+    return state.ready;
+  }
+
+  function execute(state, cell, source) {
     return new Promise((resolve, reject) => {
-      const tag = document.createElement('script');
-      tag.src = url.href;
-      tag.onload = resolve;
-      tag.onerror = () => reject(new Error('could not load ' + url.href));
-      document.head.appendChild(tag);
+      const id = state.next++;
+      state.pending.set(id, {resolve, reject});
+      state.worker.postMessage({type: 'run', id, n: cell.n, source});
     });
   }
 
-  async function fetchJSON(url) {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(url.href + ': HTTP ' + response.status);
-    return response.json();
-  }
-
-  function writeTree(py, folder, files) {
-    for (const [path, text] of Object.entries(files)) {
-      const full = folder + '/' + path;
-      py.FS.mkdirTree(full.slice(0, full.lastIndexOf('/')));
-      py.FS.writeFile(full, text);
-    }
-  }
-
-  function start() {
-    if (!runtime) {
-      runtime = (async () => {
-        const t0 = performance.now();
-        const [, chapter, python] = await Promise.all([
-          loadScript(new URL('pyodide/pyodide.js', LIVE)),
-          fetchJSON(new URL('chapters/' + page.chapter + '.json', LIVE)),
-          fetchJSON(new URL('python.json', LIVE)),
-        ]);
-        const t1 = performance.now();
-        const py = await loadPyodide({indexURL: new URL('pyodide/', LIVE).href, fullStdLib: false});
-        const t2 = performance.now();
-        writeTree(py, '/home/pyodide/live/lib', python);
-        writeTree(py, '/home/pyodide/live/snapshot', chapter.snapshot);
-        const run = py.runPython([
-          'import json, sys',
-          "sys.path[:0] = ['/home/pyodide/live/snapshot', '/home/pyodide/live/lib']",
-          'import live_kernel',
-          '_live_kernel = live_kernel.Kernel()',
-          '(lambda source, name: json.dumps(_live_kernel.run(source, name)))',
-        ].join('\n'));
-        const sources = new Map(chapter.cells.map(c => [c.n, c.source]));
-        // How long starting took, in seconds (tools/live_bench.py reports it): fetching the files, starting
-        // Pyodide, and writing the package and importing the kernel.
-        window.liveStartup = {fetch: (t1 - t0) / 1000, pyodide: (t2 - t1) / 1000,
-                              kernel: (performance.now() - t2) / 1000};
-        return {run: (source, name) => JSON.parse(run(source, name)), sources};
-      })();
-      runtime.catch(() => { runtime = null; });  // a failed start may be retried
-    }
-    return runtime;
+  // End the worker: whatever ran is gone, so every cell must run again.
+  function stop() {
+    const state = python;
+    python = null;
+    if (!state) return;
+    state.worker.terminate();
+    state.fail(new Stopped('stopped'));
+    for (const job of state.pending.values()) job.reject(new Stopped('stopped'));
+    state.pending.clear();
+    for (const cell of cells) cell.ran = false;
   }
 
   function viz() {
     if (!vizPromise) {
-      vizPromise = loadScript(new URL('viz/viz-global.js', LIVE)).then(() => window.Viz.instance());
+      vizPromise = new Promise((resolve, reject) => {
+        const tag = document.createElement('script');
+        tag.src = new URL('viz/viz-global.js', LIVE).href;
+        tag.onload = resolve;
+        tag.onerror = () => reject(new Error('could not load ' + tag.src));
+        document.head.appendChild(tag);
+      }).then(() => window.Viz.instance());
     }
     return vizPromise;
   }
 
-  // -- the page ------------------------------------------------------------------------------------------------
+  // -- the page -------------------------------------------------------------------------------------------------
 
-  // The code as the reader left it.  textContent is the highlighted code's text; once edited, the editor may
-  // have put line breaks in as elements, which innerText turns back into newlines (an unedited cell may be
-  // folded away, and innerText of what is not rendered is empty).
+  // The code as the reader left it, or null for the book's own.  The editor may put line breaks in as elements,
+  // which innerText turns back into newlines; but innerText of code folded away (not rendered) is empty, and
+  // there textContent is the text.
   function codeOf(cell) {
     const pre = cell.element && cell.element.querySelector('.cell_input pre');
-    if (!pre) return null;
-    return (pre.dataset.edited ? pre.innerText : pre.textContent).replace(/\n$/, '');
+    if (!pre || !pre.dataset.edited) return null;
+    return (pre.innerText || pre.textContent).replace(/\n$/, '');
   }
 
   function outputOf(cell) {
@@ -123,21 +134,27 @@
     return element;
   }
 
+  // The live output takes the place of the build's output under the cell.
   async function show(cell, outputs, seconds) {
     const out = outputOf(cell);
     if (!out) return;
+    cell.element.classList.add('live-replaced');
     out.replaceChildren();
-    out.dataset.state = 'running';
     const graphs = [];
     for (const o of outputs) {
       if (o.type === 'stream') add(out, 'pre', o.name === 'stderr' ? 'live-stderr' : 'live-stdout', o.text);
       else if (o.type === 'text') add(out, 'pre', 'live-value', o.text);
       else if (o.type === 'error') add(out, 'pre', 'live-error', o.traceback);
       else if (o.type === 'skipped') add(out, 'p', 'live-note', 'Skipped here: ' + o.text);
+      else if (o.type === 'note') add(out, 'p', 'live-note', o.text);
+      else if (o.type === 'data') add(out, 'p', 'live-note', 'The page\'s Python has no ' + (NAMES[o.module] ||
+                                      o.module) + ': ' + o.names.join(', ') + ' hold the values the book computed.');
       else if (o.type === 'static') add(out, 'p', 'live-note', 'This needs ' + o.module +
                                         ', which the page does not have (' + o.reason + ').');
       else if (o.type === 'graph') {
         const box = add(out, 'div', 'live-graph', '');
+        box.setAttribute('role', 'img');
+        box.setAttribute('aria-label', 'The graph this cell drew');
         graphs.push(viz().then(v => { box.appendChild(v.renderSVGElement(o.dot)); }));
       }
     }
@@ -153,32 +170,92 @@
     out.dataset.state = state;
   }
 
-  async function runOne(py, cell) {
-    const source = codeOf(cell) ?? py.sources.get(cell.n);
+  // While `target` waits or runs: what is happening, for how long, and a Stop button.
+  function running(target) {
+    const out = outputOf(target);
+    out.replaceChildren();
+    out.dataset.state = python ? 'running' : 'loading';
+    const line = add(out, 'p', 'live-note live-running', '');
+    const text = document.createElement('span');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'live-stop';
+    button.textContent = '■ Stop';
+    button.setAttribute('aria-label', 'Stop running (Python restarts; the cells above run again next time)');
+    button.addEventListener('click', () => {
+      stop();
+      say(target, 'Stopped. Python was restarted: the next Run runs the cells above this one again.', 'stopped');
+    });
+    line.append(text, ' ', button);
     const began = performance.now();
-    const outputs = py.run(source, 'cell-' + cell.n);
+    let doing = '';
+    const tick = () => {
+      const seconds = Math.floor((performance.now() - began) / 1000);
+      text.textContent = doing + (seconds ? ' (' + seconds + ' s)' : '');
+    };
+    const timer = setInterval(tick, 1000);
+    return {
+      set(what) { doing = what; out.dataset.state = python ? 'running' : 'loading'; tick(); },
+      done() { clearInterval(timer); },
+    };
+  }
+
+  async function runOne(state, cell, status) {
+    const began = performance.now();
+    const result = await execute(state, cell, codeOf(cell));
     cell.ran = true;
-    await show(cell, outputs, (performance.now() - began) / 1000);
-    await new Promise(r => setTimeout(r, 0));  // let the page draw before the next cell
+    if (cell === status.target) status.done();
+    await show(cell, result.outputs, (performance.now() - began) / 1000);
   }
 
   async function runUpTo(target) {
     if (fromDisk) { say(target, SERVE_HINT, 'unavailable'); return; }
-    const out = outputOf(target);
-    out.dataset.state = 'loading';
-    if (!runtime) add(out, 'p', 'live-note', 'Starting Python in your browser…');
-    let py;
+    const status = running(target);
+    status.target = target;
     try {
-      py = await start();
+      if (!python) {
+        status.set('Starting Python in your browser (the first time, about 13 MB to download)…');
+      }
+      let state;
+      try {
+        state = await start();
+      } catch (error) {
+        if (!(error instanceof Stopped)) say(target, 'Python could not start in this page: ' + error.message, 'failed');
+        return;
+      }
+      const needs = new Set(target.needs);
+      const above = cells.filter(c => c.n < target.n && c.live && !c.ran);
+      for (const [index, cell] of above.entries()) {
+        if (cell.heavy && !needs.has(cell.n)) {
+          if (cell.element) {
+            say(cell, 'Skipped: a long cell (' + cell.heavy + ' s when the book was built) that the cell you ran ' +
+                'does not need. Press its Run to run it.', 'skipped');
+          }
+          continue;
+        }
+        status.set('Running the cells above first (' + (index + 1) + ' of ' + above.length + ')…');
+        await runOne(state, cell, status);
+      }
+      status.set('Running…');
+      await runOne(state, target, status);
     } catch (error) {
-      say(target, 'Python could not start in this page: ' + error.message, 'failed');
-      return;
+      if (!(error instanceof Stopped)) throw error;
+    } finally {
+      status.done();
     }
-    for (const cell of cells) {
-      if (cell === target) break;
-      if (cell.live && !cell.ran) await runOne(py, cell);
+  }
+
+  // Back to the book's code: the cell and every cell after it run again (they may have used the edit).
+  function reset(cell, pre, original) {
+    pre.innerHTML = original;
+    delete pre.dataset.edited;
+    for (const other of cells) {
+      if (other.n >= cell.n) other.ran = false;
     }
-    await runOne(py, target);
+    const out = cell.element.nextElementSibling;
+    if (out && out.classList.contains('live-output')) out.remove();
+    cell.element.classList.remove('live-replaced');
+    cell.resetButton.hidden = true;
   }
 
   const NAMES = {torch: 'PyTorch', numpy: 'NumPy', sklearn: 'scikit-learn', scipy: 'SciPy', pandas: 'pandas',
@@ -191,14 +268,26 @@
                                    .map(c => c.why.slice(6)).map(m => NAMES[m] || m))];
     const box = document.createElement('p');
     box.className = 'live-summary';
-    box.textContent = live + ' of the ' + cells.length + ' code cells on this page ' +
-      (live === 1 ? 'is' : 'are') + ' live: edit one and ' +
-      'press Run, and it runs in your browser' + (fromDisk ? ' (when the site is served: `make serve`)' : '') +
-      '.' + (still.length ? ' The other ' + still.length + (still.length === 1 ? ' is' : ' are') + ' marked static (' +
-      (needs.length ? 'they need ' + needs.join(' or ') + '; ' : '') + 'each says why) and ' + (still.length === 1 ? 'shows' : 'show') + ' the output ' +
-      'the book was built with.' : '');
+    const notebook = 'open the chapter as a notebook (the download button\'s .ipynb, or Colab or Binder)';
+    if (!live) {
+      box.textContent = 'The code on this page needs ' + (needs.join(' or ') || 'more than the page\'s Python') +
+        ', which the page\'s Python does not have, so every cell shows the output the book was built with. ' +
+        'To run it, ' + notebook + '.';
+    } else {
+      box.textContent = live + ' of the ' + cells.length + ' code cells on this page ' +
+        (live === 1 ? 'is' : 'are') + ' live: edit one and ' +
+        'press Run, and it runs in your browser' + (fromDisk ? ' (when the site is served: `make serve`)' : '') +
+        '.' + (still.length ? ' The other ' + still.length + (still.length === 1 ? ' is' : ' are') +
+        ' marked static (' + (needs.length ? 'they need ' + needs.join(' or ') + '; ' : '') + 'each says why) and ' +
+        (still.length === 1 ? 'shows' : 'show') + ' the output the book was built with; to run ' +
+        (still.length === 1 ? 'it' : 'them') + ', ' + notebook + '.' : '');
+    }
     const title = document.querySelector('article h1');
     if (title) title.insertAdjacentElement('afterend', box);
+  }
+
+  function warmUp() {
+    if (!fromDisk && !python) start().catch(() => {});
   }
 
   function decorate() {
@@ -209,11 +298,23 @@
       bar.className = 'live-bar';
       if (cell.live) {
         const pre = input.querySelector('pre');
+        const back = document.createElement('button');
+        back.type = 'button';
+        back.className = 'live-reset';
+        back.textContent = '↺ Reset';
+        back.hidden = true;
+        back.setAttribute('aria-label', 'Reset: bring back the book\'s code of this cell');
+        cell.resetButton = back;
         if (pre && !fromDisk) {
+          const original = pre.innerHTML;
           pre.contentEditable = 'plaintext-only';
           pre.spellcheck = false;
+          pre.tabIndex = 0;
+          pre.setAttribute('role', 'textbox');
+          pre.setAttribute('aria-multiline', 'true');
           pre.setAttribute('aria-label', 'Code of this cell (editable)');
-          pre.addEventListener('input', () => { pre.dataset.edited = 'yes'; }, {once: true});
+          pre.addEventListener('input', () => { pre.dataset.edited = 'yes'; back.hidden = false; });
+          back.addEventListener('click', () => reset(cell, pre, original));
         }
         const button = document.createElement('button');
         button.type = 'button';
@@ -225,7 +326,15 @@
         button.addEventListener('click', () => {
           chain = chain.then(() => runUpTo(cell)).catch(error => say(cell, String(error), 'failed'));
         });
-        bar.appendChild(button);
+        bar.append(button, back);
+        if (cell.heavy) {
+          const note = document.createElement('span');
+          note.className = 'live-static';
+          note.textContent = 'a long cell: ' + cell.heavy + ' s when the book was built, longer in the page';
+          bar.appendChild(note);
+        }
+        cell.element.addEventListener('pointerenter', warmUp, {once: true});
+        cell.element.addEventListener('focusin', warmUp, {once: true});
       } else {
         const label = document.createElement('span');
         label.className = 'live-static';
@@ -237,6 +346,11 @@
       input.insertAdjacentElement('afterend', bar);
     }
     summary();
+    let started = false;
+    try { started = localStorage.getItem(STARTED_KEY) === '1'; } catch (error) { /* storage may be off */ }
+    if (started && cells.some(c => c.live)) {
+      (window.requestIdleCallback || setTimeout)(warmUp);
+    }
   }
 
   decorate();
