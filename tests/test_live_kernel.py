@@ -138,3 +138,22 @@ def test_numpy_values_become_plain_lists():
     assert live_kernel.plain({"a": np.arange(3), "b": (np.float64(0.5), None)}) == {"a": [0, 1, 2], "b": [0.5, None]}
     with pytest.raises(TypeError, match="object cannot be handed"):
         live_kernel.plain(object())
+
+
+def test_a_function_that_imports_a_missing_module_itself_is_live(kernel):
+    kernel.run("import torch")
+    source = (
+        "def check():\n    try:\n        import torch\n    except ImportError:\n        torch = None\n    return torch"
+    )
+    assert kernel.run(source) == []
+    assert kernel.run("print(check())") == [{"type": "stream", "name": "stdout", "text": "None\n"}]
+    assert kinds(kernel.run("def f():\n    return torch.zeros(1)")) == ["static"]
+
+
+def test_a_cell_that_also_defines_unusable_code_stays_live_for_the_rest(kernel):
+    kernel.run("import matplotlib.pyplot as plt")
+    outputs = kernel.run("def plot(xs):\n    plt.plot(xs)\n\nlosses = [3, 2, 1]\nprint(losses[-1])")
+    assert outputs == [{"type": "stream", "name": "stdout", "text": "1\n"}]
+    assert kinds(kernel.run("plot(losses)")) == ["static"] and kernel.run("len(losses)") == [
+        {"type": "text", "text": "3"}
+    ]

@@ -20,8 +20,9 @@ browser the same `Kernel` runs the live cells, so the build's verdict is the bro
 
 A cell runs one top-level statement at a time, as IPython does with the last expression, so that an import
 cell that also imports matplotlib still imports micrograd: the blocked import is skipped and the names it would
-bind are remembered.  A later cell that uses one of them (`plt`), even inside a function or class it defines, is
-static, and so is a cell that uses a name only a static cell defines: a cell is live only when what it defines
+bind are remembered.  A later cell that uses one of them (`plt`) is static, and so is a cell that uses a name only
+a static cell defines.  A function or class whose body uses one of them is left undefined (it could not work in
+the page), and a cell that does nothing but define such code is static: a cell is live only when what it defines
 works in the page too.
 
     python tools/live_kernel.py < cells.json > results.json      (the build: cells in, each one's outputs and
@@ -99,6 +100,26 @@ def bound_names(tree: ast.AST) -> set[str]:
                 names.add((alias.asname or alias.name).split(".")[0])
     # Names bound inside functions and classes are theirs, not the notebook's; leaving them in only errs on the
     # side of calling a cell static.
+    return names
+
+
+def module_names(statement: ast.AST) -> set[str]:
+    """The names a statement binds in the notebook's namespace: not those bound inside the functions and classes it
+    defines (which are theirs), but their own names."""
+    names, todo = set(), [statement]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            todo.extend(node.decorator_list)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        todo.extend(ast.iter_child_nodes(node))
     return names
 
 
@@ -204,13 +225,16 @@ class Kernel:
             return
         statements = tree.body
         show_last = bool(statements) and isinstance(statements[-1], ast.Expr) and not source.rstrip().endswith(";")
+        ran, unusable = False, None
         for index, statement in enumerate(statements):
             last = show_last and index == len(statements) - 1
             needed = self._missing_in(statement)
-            if needed:  # even inside a function: code that would call NumPy & co. is no lesson the page can give
-                name, module = needed
-                self._static(tree, module, NameError(f"name {name!r} is not defined in the page"))
-                return
+            if needed and isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                # A function or class that would call NumPy & co. cannot work here: its name stays unbound.
+                self.missing[statement.name] = needed[1]
+                self.namespace.pop(statement.name, None)
+                unusable = unusable or needed
+                continue
             try:
                 if last:
                     code = compile(ast.Expression(statement.value), filename, "eval")
@@ -236,13 +260,29 @@ class Kernel:
                     self._error(error)
                 return
             else:
-                for bound in bound_names(statement):
+                ran = ran or not isinstance(statement, (ast.Import, ast.ImportFrom))
+                for bound in module_names(statement):
                     self.missing.pop(bound, None)
+        if unusable and not ran:  # the cell only defines what the page cannot run: it is static
+            name, module = unusable
+            self._static(tree, module, NameError(f"name {name!r} is not defined in the page"))
 
     def _missing_in(self, statement: ast.AST) -> tuple[str, str] | None:
-        """A name the statement reads anywhere (in a function's body too) that the page cannot bind, and why."""
+        """A name the statement reads anywhere (in a function's body too) that the page cannot bind, and why.  A
+        name a function binds itself (`import torch` inside it, say) is its own, not the page's."""
+        local = set()
         for node in ast.walk(statement):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.missing:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                local |= {arg.arg for arg in ast.walk(node.args) if isinstance(arg, ast.arg)}
+                if not isinstance(node, ast.Lambda):
+                    local |= set().union(*(bound_names(child) for child in node.body))
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Name)
+                and isinstance(node.ctx, ast.Load)
+                and node.id in self.missing
+                and node.id not in local
+            ):
                 return node.id, self.missing[node.id]
         return None
 
