@@ -19,8 +19,8 @@ Every library runs the same scalar graph, written once below:
   batch.  The book's micrograd runs it with its own cross_entropy and SGD (micrograd 0.1.0 has neither exp nor log,
   so it cannot); PyTorch runs the same epoch on whole arrays (a batch is one 32 x 64 matrix), which is how PyTorch
   is meant to be used, as a yardstick rather than a peer on the same scalar graph.
-- digits with tensors: the same epoch with the book's tensor engine (micrograd.tensor: TensorMLP, the batched
-  cross_entropy, p.data -= lr * p.grad), library "ours-tensor"; it needs NumPy, so its process keeps
+- digits with tensors: the same epoch with the book's tensor engine (micrograd.tensor_nn.TensorMLP, the batched
+  micrograd.tensor.cross_entropy, p.data -= lr * p.grad), library "ours-tensor"; it needs NumPy, so its process keeps
   site-packages (no `-S`) and checks that `micrograd` still comes from the job's path.  run.py runs it, and
   PyTorch's twin, on one thread (the environment variables of the BLAS libraries, torch.set_num_threads).
 The cyclic garbage collector stays on, as it is for anyone using these libraries.
@@ -97,10 +97,12 @@ class Micrograd:
 
 
 class TensorEngine:
-    """The book's tensor engine, micrograd.tensor, imported from `path` (NumPy from site-packages)."""
+    """The book's tensor engine, micrograd.tensor, and its layers, micrograd.tensor_nn, imported from `path` (NumPy
+    from site-packages)."""
 
     def __init__(self, path):
         self.tensor = _import_from(path, "micrograd.tensor")
+        self.tensor_nn = _import_from(path, "micrograd.tensor_nn")
         self.where = self.tensor.__file__
         self.recursion_limit = sys.getrecursionlimit()
 
@@ -403,7 +405,7 @@ def digits_tensor_engine(lib, job):
     size, lr = job["batch_size"], job["lr"]
     seconds, losses = [], []
     for _ in range(job["repeats"]):
-        model = tensor.TensorMLP(nin, [hidden, nout])
+        model = lib.tensor_nn.TensorMLP(nin, [hidden, nout])
         for layer, matrix in zip(model.layers, (first, second)):
             layer.weight.data, layer.bias.data = matrix[:, :-1].copy(), matrix[:, -1].copy()
         gc.collect()

@@ -11,6 +11,7 @@ Each module and the chapters it is tangled from:
     micrograd.losses     book/08-network-by-hand.md, book/09-training.md, book/10-classifier.md, book/13-many-classes.md
     micrograd.nn         book/07-neurons-layers-mlps.md, book/11-performance.md, book/14-optimisers-initialisation.md
     micrograd.optim      book/09-training.md, book/14-optimisers-initialisation.md
-    micrograd.tensor     book/16-tensor-engine.md, book/17-digits-with-tensors.md
+    micrograd.tensor     book/16-tensor-engine.md, book/17-digits-with-tensors.md, book/appendix-engine-contract.md
+    micrograd.tensor_nn  book/17-digits-with-tensors.md, book/appendix-engine-contract.md
     micrograd.viz        book/03-computation-graphs.md
 """

@@ -3,6 +3,7 @@
 #
 #     book/16-tensor-engine.md
 #     book/17-digits-with-tensors.md
+#     book/appendix-engine-contract.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -43,28 +44,38 @@ class Tensor:
                                    prefix='Tensor(')
         return f"Tensor({numbers_}, shape={self.shape})"
 
-    # From book/16-tensor-engine.md, section "The matrix product"
+    # From book/appendix-engine-contract.md, section "Batches of matrices"
     def __matmul__(self, other):
         other = _wrap(other)
         a, b = self.data, other.data
-        if a.ndim not in (1, 2) or b.ndim not in (1, 2):
-            raise ValueError(f"@ needs vectors or matrices, got shapes "
-                             f"{a.shape} and {b.shape}")
-        if a.shape[-1] != b.shape[0]:
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"@ needs at least a vector on each side, got "
+                             f"shapes {a.shape} and {b.shape}")
+        # As matrices: a vector on the left is a row, on the right a column.
+        a2 = a if a.ndim > 1 else a[None, :]
+        b2 = b if b.ndim > 1 else b[:, None]
+        if a2.shape[-1] != b2.shape[-2]:
             raise ValueError(f"shapes {a.shape} and {b.shape} do not match for "
-                             f"@: {a.shape[-1]} columns on the left, "
-                             f"{b.shape[0]} rows on the right")
+                             f"@: {a2.shape[-1]} columns on the left, "
+                             f"{b2.shape[-2]} rows on the right")
+        try:
+            batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        except ValueError:
+            raise ValueError(f"shapes {a.shape} and {b.shape} do not match for "
+                             f"@: their batch dimensions {a2.shape[:-2]} and "
+                             f"{b2.shape[:-2]} cannot be broadcast") from None
 
         def backward(grad):
-            # As matrices: a vector on the left is a row, on the right a column.
-            a2 = a.reshape(-1, a.shape[-1])
-            b2 = b.reshape(b.shape[0], -1)
-            g2 = grad.reshape(a2.shape[0], b2.shape[1])
-            return ((g2 @ b2.T).reshape(a.shape),     # dL/dA = G B^T
-                    (a2.T @ g2).reshape(b.shape))     # dL/dB = A^T G
+            # the gradient as a batch of matrices, with a vector's lost dim back
+            g = grad.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+            grad_a = g @ np.swapaxes(b2, -1, -2)     # G B^T, product by product
+            grad_b = np.swapaxes(a2, -1, -2) @ g     # A^T G
+            return (_unbroadcast(grad_a, a2.shape).reshape(a.shape),
+                    _unbroadcast(grad_b, b2.shape).reshape(b.shape))
 
         return Tensor(a @ b, (self, other), '@', backward)
 
+    # From book/16-tensor-engine.md, section "The matrix product"
     def __rmatmul__(self, other):
         # `list @ tensor` or `array @ tensor`: the other operand is on the left.
         return _wrap(other) @ self
@@ -84,13 +95,13 @@ class Tensor:
         return self + other
 
     # From book/16-tensor-engine.md, section "Sums over axes"
-    def sum(self, axis=None, keepdims=False):
-        axes = _axes(axis, self.data.ndim)
-        out = self.data.sum(axis=axes, keepdims=keepdims)
+    def sum(self, dim=None, keepdim=False):
+        dims = _dims(dim, self.data.ndim)
+        out = self.data.sum(axis=dims, keepdims=keepdim)
 
         def backward(grad):
-            if not keepdims:
-                grad = np.expand_dims(grad, axes)   # the summed axes, size 1
+            if not keepdim:
+                grad = np.expand_dims(grad, dims)   # the summed dims, size 1
             return (np.broadcast_to(grad, self.shape),)
 
         return Tensor(out, (self,), 'sum', backward)
@@ -119,7 +130,7 @@ class Tensor:
                     stack.append(node)
                     stack.append(None)
                     stack.extend(node._prev)
-        self.grad = np.ones_like(self.data)
+        self.grad = self.grad + 1.0   # d(self)/d(self); a leaf adds it to its .grad
         for node in reversed(topo):
             grads = node._backward(node.grad)
             for child, grad in zip(node._prev, grads):
@@ -210,9 +221,10 @@ class Tensor:
         return Tensor(t, (self,), 'tanh', lambda grad: (grad * (1 - t * t),))
 
     def relu(self):
-        # slope 1 where the input is positive, 0 elsewhere (0 at 0, as PyTorch)
+        # slope 1 where the input is positive, 0 elsewhere (0 at 0, as PyTorch);
+        # np.maximum keeps a nan a nan, as every operation must
         positive = self.data > 0
-        return Tensor(np.where(positive, self.data, 0.0), (self,), 'relu',
+        return Tensor(np.maximum(self.data, 0.0), (self,), 'relu',
                       lambda grad: (grad * positive,))
 
     def sigmoid(self):
@@ -223,10 +235,10 @@ class Tensor:
                       lambda grad: (grad * s * (1 - s),))
 
     # From book/16-tensor-engine.md, section "Means, reshapes and transposes"
-    def mean(self, axis=None, keepdims=False):
-        axes = _axes(axis, self.data.ndim)
-        count = int(np.prod([self.shape[ax] for ax in axes]))
-        return self.sum(axis=axes, keepdims=keepdims) / count
+    def mean(self, dim=None, keepdim=False):
+        dims = _dims(dim, self.data.ndim)
+        count = int(np.prod([self.shape[d] for d in dims]))
+        return self.sum(dim=dims, keepdim=keepdim) / count
 
     def reshape(self, *shape):
         # t.reshape(2, 3) and t.reshape((2, 3)) both work, as in NumPy
@@ -245,13 +257,13 @@ class Tensor:
         return Tensor(self.data.T, (self,), 'T', lambda grad: (grad.T,))
 
     # From book/16-tensor-engine.md, section "Many classes: log-softmax and cross-entropy"
-    def log_softmax(self, axis=-1):
-        (ax,) = _axes(axis, self.data.ndim)
-        out = _log_softmax(self.data, ax)
+    def log_softmax(self, dim=-1):
+        d = _one_dim(dim, self.data.ndim)
+        out = _log_softmax(self.data, d)
 
         def backward(grad):
             softmax = np.exp(out)
-            return (grad - softmax * grad.sum(axis=ax, keepdims=True),)
+            return (grad - softmax * grad.sum(axis=d, keepdims=True),)
 
         return Tensor(out, (self,), 'log_softmax', backward)
 
@@ -308,24 +320,32 @@ def _broadcast_check(op, a, b):
 
 
 # From book/16-tensor-engine.md, section "Sums over axes"
-def _axes(axis, ndim):
-    """axis (None, an int, or a tuple of ints) as a sorted tuple of axes in
-    range(ndim); negative axes count from the end."""
-    if axis is None:
+def _dims(dim, ndim):
+    """dim (None, an int, or a tuple of ints) as a sorted tuple of
+    dimensions in range(ndim); negative dims count from the end."""
+    if dim is None:
         return tuple(range(ndim))
-    axes = axis if isinstance(axis, tuple) else (axis,)
+    dims = dim if isinstance(dim, tuple) else (dim,)
     checked = []
-    for ax in axes:
-        if isinstance(ax, bool) or not isinstance(ax, numbers.Integral):
-            raise TypeError(f"axis must be None, an int or a tuple of ints, "
-                            f"got {axis!r}")
-        if not -ndim <= ax < ndim:
-            raise ValueError(f"axis {ax} is out of range for a tensor with "
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+            raise TypeError(f"dim must be None, an int or a tuple of ints, "
+                            f"got {dim!r}")
+        if not -ndim <= d < ndim:
+            raise ValueError(f"dim {d} is out of range for a tensor with "
                              f"{ndim} dimensions")
-        checked.append(int(ax) % ndim)
+        checked.append(int(d) % ndim)
     if len(set(checked)) != len(checked):
-        raise ValueError(f"axis {axis!r} repeats an axis")
+        raise ValueError(f"dim {dim!r} repeats a dimension")
     return tuple(sorted(checked))
+
+
+def _one_dim(dim, ndim):
+    """dim, a single int, as a dimension in range(ndim)."""
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+        raise TypeError(f"dim must be one int (a single dimension), got "
+                        f"{dim!r}")
+    return _dims(dim, ndim)[0]
 
 
 # From book/16-tensor-engine.md, section "Many classes: log-softmax and cross-entropy"
@@ -363,61 +383,6 @@ def cross_entropy(logits, targets):
 
     loss = -log_probs[rows, targets].mean()
     return Tensor(loss, (logits,), 'cross_entropy', backward)
-
-
-# From book/17-digits-with-tensors.md, section "The network as two matrices"
-class Linear:
-    """A layer of nout neurons reading nin inputs: x @ weight.T + bias,
-    for a batch x of shape (batch, nin).  weight has shape (nout, nin), one
-    row per neuron, drawn with He's rule (normal, std sqrt(2 / nin)); the
-    bias starts at 0.  rng: a NumPy Generator, or a seed for one."""
-
-    def __init__(self, nin, nout, rng=None):
-        rng = np.random.default_rng(rng)
-        self.weight = Tensor(rng.normal(0.0, np.sqrt(2 / nin), (nout, nin)))
-        self.bias = Tensor(np.zeros(nout))
-
-    def __call__(self, x):
-        # x may be a NumPy array: array @ Tensor is Tensor.__rmatmul__
-        return x @ self.weight.T + self.bias
-
-    def parameters(self):
-        return [self.weight, self.bias]
-
-
-class TensorMLP:
-    """MLP's network with tensors: nin inputs, one Linear layer per entry of
-    nouts, ReLU after every layer but the last.  Called on a batch of shape
-    (batch, nin), it returns the outputs, shape (batch, nouts[-1])."""
-
-    def __init__(self, nin, nouts, seed=None):
-        rng = np.random.default_rng(seed)
-        sizes = [nin] + list(nouts)
-        self.layers = [Linear(n, m, rng) for n, m in zip(sizes, sizes[1:])]
-
-    def __call__(self, x):
-        for layer in self.layers[:-1]:
-            x = layer(x).relu()
-        return self.layers[-1](x)
-
-    def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def zero_grad(self):
-        for p in self.parameters():
-            p.grad = np.zeros_like(p.data)
-
-    @classmethod
-    def from_scalar(cls, mlp):
-        """A TensorMLP holding a copy of the weights of a scalar MLP (whose
-        hidden layers use ReLU and whose last layer is linear)."""
-        nouts = [len(layer.neurons) for layer in mlp.layers]
-        model = cls(len(mlp.layers[0].neurons[0].w), nouts)
-        for linear, layer in zip(model.layers, mlp.layers):
-            linear.weight.data = np.array(
-                [[w.data for w in neuron.w] for neuron in layer.neurons])
-            linear.bias.data = np.array([n.b.data for n in layer.neurons])
-        return model
 
 
 # From book/17-digits-with-tensors.md, section "Adam for tensors"

@@ -10,6 +10,7 @@ import math
 import re
 
 import pytest
+import torch
 from conftest import T
 
 from micrograd.engine import Value
@@ -255,3 +256,23 @@ def test_gradcheck_default_tolerances_are_used():
     fn = CUBE[0]
     assert gradcheck(fn, [0.1], eps=0.1, raise_exception=False) is False
     assert gradcheck(fn, [2.0], eps=0.1, raise_exception=False) is True
+
+
+# --------------------------------------------------------------------------------------------------
+# The tolerance: rtol is relative to the central difference, as in torch.autograd.gradcheck
+# --------------------------------------------------------------------------------------------------
+
+
+def _scaled(forward, backward):
+    """f(a) = forward * a, whose backward() claims the slope `backward` instead."""
+    return lambda a: Value(forward * a.data, (a,), "scaled", _local_grads=(backward,))
+
+
+@pytest.mark.parametrize("forward, backward", [(1.8, 1.0), (1.0, 1.8)])
+def test_gradcheck_scales_rtol_by_the_central_difference_not_by_backward(forward, backward):
+    # |g - n| = 0.8 with rtol 0.5: within 0.5 |n| only when n = 1.8; within 0.5 |g| only when g = 1.8.  The
+    # expected answer is torch.autograd.gradcheck's rule, torch.isclose(analytical, numerical).
+    expected = bool(torch.isclose(torch.tensor(backward), torch.tensor(forward), rtol=0.5, atol=0.0))
+    assert expected == (forward == 1.8)
+    result = gradcheck(_scaled(forward, backward), [0.3], atol=0.0, rtol=0.5, raise_exception=False)
+    assert result is expected

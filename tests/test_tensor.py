@@ -248,7 +248,7 @@ def test_sum_and_mean_over_axes(x_axis, keepdims, name, seed):
     else:
         dims = axis
     compare(
-        lambda t: getattr(t, name)(axis=axis, keepdims=keepdims),
+        lambda t: getattr(t, name)(dim=axis, keepdim=keepdims),
         [x],
         seed,
         op_torch=lambda t: getattr(t, name)(dim=dims, keepdim=keepdims),
@@ -286,7 +286,7 @@ def test_transpose(x, seed):
 @given(arrays(np.float64, array_shapes(min_dims=1, max_dims=3, max_side=5), elements=floats(-30, 30)), st.data(), seeds)
 def test_log_softmax(x, data, seed):
     axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
-    compare(lambda t: t.log_softmax(axis=axis), [x], seed, op_torch=lambda t: torch.log_softmax(t, dim=axis))
+    compare(lambda t: t.log_softmax(dim=axis), [x], seed, op_torch=lambda t: torch.log_softmax(t, dim=axis))
     if axis == -1:
         compare(lambda t: t.log_softmax(), [x], seed, op_torch=lambda t: torch.log_softmax(t, dim=-1))
 
@@ -314,7 +314,7 @@ def test_cross_entropy_is_the_mean_of_picked_negative_log_softmax(batch, classes
     targets = data.draw(st.lists(st.integers(0, classes - 1), min_size=batch, max_size=batch))
     fused, composed = Tensor(logits), Tensor(logits)
     loss = cross_entropy(fused, targets)
-    reference = -(composed.log_softmax(axis=1) * np.eye(classes)[targets]).sum(axis=1).mean()
+    reference = -(composed.log_softmax(dim=1) * np.eye(classes)[targets]).sum(dim=1).mean()
     assert_arrays_close(loss.data, reference.data, "loss")
     (loss * loss).backward()
     (reference * reference).backward()
@@ -381,8 +381,8 @@ def test_a_matrix_product_of_mismatched_shapes_names_both_shapes():
     with pytest.raises(ValueError) as error:
         Tensor(np.ones((32, 64))) @ Tensor(np.ones((32, 10)))
     assert "(32, 64)" in str(error.value) and "(32, 10)" in str(error.value)
-    with pytest.raises(ValueError, match=r"\(2, 2, 2\)"):
-        Tensor(np.ones((2, 2, 2))) @ Tensor(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"\(2, 2, 3\)"):
+        Tensor(np.ones((2, 2, 3))) @ Tensor(np.ones((2, 2)))
 
 
 @pytest.mark.parametrize("op", ["+", "-", "*", "/"])
@@ -403,9 +403,18 @@ def test_shapes_that_do_not_broadcast_name_both_shapes(op):
         (lambda: Tensor([-1.0]) ** 0.5, ValueError, "negative"),
         (lambda: Tensor([2.0]) ** Tensor([2.0]), TypeError, "number as exponent"),
         (lambda: Tensor([2.0]) ** True, TypeError, "number as exponent"),
-        (lambda: Tensor(np.ones((2, 3))).sum(axis=2), ValueError, "out of range"),
-        (lambda: Tensor(np.ones((2, 3))).sum(axis=(0, 0)), ValueError, "repeats"),
-        (lambda: Tensor(np.ones((2, 3))).sum(axis=1.0), TypeError, "axis"),
+        (lambda: Tensor(np.ones((2, 3))).sum(dim=2), ValueError, "out of range"),
+        (lambda: Tensor(np.ones((2, 3))).sum(dim=(0, 0)), ValueError, "repeats"),
+        (lambda: Tensor(np.ones((2, 3))).sum(dim=1.0), TypeError, "dim"),
+        (lambda: Tensor(np.ones((2, 3))).log_softmax(dim=(0, 1)), TypeError, r"dim must be one int.*\(0, 1\)"),
+        (lambda: Tensor(np.ones((2, 3))).log_softmax(dim=None), TypeError, "dim must be one int"),
+        (lambda: Tensor(np.ones((2, 3))).log_softmax(dim=2), ValueError, "out of range"),
+        (lambda: Tensor(3.0) @ Tensor([1.0]), ValueError, "at least a vector"),
+        (
+            lambda: Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((3, 4, 5))),
+            ValueError,
+            r"batch dimensions \(2,\) and \(3,\)",
+        ),
         (lambda: Tensor(np.ones((2, 3))).reshape(4), ValueError, r"\(2, 3\)"),
         (lambda: Tensor([1.0, 2.0]).item(), ValueError, "one element"),
         (lambda: cross_entropy(Tensor([1.0, 2.0]), [0]), ValueError, r"\(batch, classes\)"),
@@ -418,3 +427,98 @@ def test_shapes_that_do_not_broadcast_name_both_shapes(op):
 def test_bad_input_gets_a_clear_error(make, error, words):
     with pytest.raises(error, match=words):
         make()
+
+
+# --------------------------------------------------------------------------------------------------
+# Edges found by the adversarial suite (issue 21), each against PyTorch float64
+# --------------------------------------------------------------------------------------------------
+
+NAN_INPUT = np.array([[np.nan, -1.5, 0.0], [2.0, np.nan, 0.5]])
+UNARY_WITH_NAN = {
+    "relu": (lambda t: t.relu(), torch.relu),
+    "exp": (lambda t: t.exp(), torch.exp),
+    "tanh": (lambda t: t.tanh(), torch.tanh),
+    "sigmoid": (lambda t: t.sigmoid(), torch.sigmoid),
+    "neg": (lambda t: -t, lambda t: -t),
+    "pow 3": (lambda t: t**3, lambda t: t**3),
+    "log_softmax": (lambda t: t.log_softmax(dim=1), lambda t: torch.log_softmax(t, dim=1)),
+}
+
+
+@pytest.mark.parametrize("name", UNARY_WITH_NAN)
+def test_every_unary_operation_propagates_nan_as_torch_does(name):
+    ours, theirs = UNARY_WITH_NAN[name]
+    x, x_t = Tensor(NAN_INPUT), torch.tensor(NAN_INPUT, requires_grad=True)
+    out, out_t = ours(x), theirs(x_t)
+    np.testing.assert_array_equal(np.isnan(out.data), torch.isnan(out_t).detach().numpy())
+    ok = ~np.isnan(out.data)
+    np.testing.assert_allclose(out.data[ok], out_t.detach().numpy()[ok], rtol=TOL, atol=TOL)
+    out.sum().backward()
+    out_t.sum().backward()
+    np.testing.assert_array_equal(np.isnan(x.grad), torch.isnan(x_t.grad).numpy())
+
+
+def test_log_of_nan_is_nan_as_in_torch():
+    x = Tensor([np.nan, 2.0])
+    assert np.isnan(x.log().data[0]) and torch.isnan(torch.log(torch.tensor([np.nan])))[0]
+
+
+def test_backward_from_a_one_element_leaf_accumulates_as_torch_does():
+    x, x_t = Tensor([3.0]), torch.tensor([3.0], requires_grad=True)
+    for _ in range(2):
+        x.backward()
+        x_t.backward()
+    assert x.grad.tolist() == x_t.grad.tolist() == [2.0]
+    y, y_t = Tensor(3.0), torch.tensor(3.0, requires_grad=True)
+    for _ in range(3):
+        y.backward()
+        y_t.backward()
+    assert y.grad.tolist() == y_t.grad.item() == 3.0
+
+
+def test_backward_from_a_computed_tensor_still_starts_at_one():
+    x = Tensor([3.0])
+    y = x * 2.0
+    y.backward()
+    y.backward()  # y is not a leaf: its own gradient is this pass's, 1
+    assert y.grad.tolist() == [1.0] and x.grad.tolist() == [4.0]
+
+
+@pytest.mark.parametrize("left, right", [((2, 0), (0, 3)), ((0,), (0, 3)), ((2, 0), (0,)), ((0,), (0,))])
+def test_a_matrix_product_with_inner_size_zero_has_zero_gradients(left, right):
+    a, b = np.zeros(left), np.zeros(right)
+    compare(lambda x, y: x @ y, [a, b], op_torch=torch.matmul)
+    x, y = Tensor(a), Tensor(b)
+    x_t, y_t = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    (x @ y).sum().backward()
+    torch.matmul(x_t, y_t).sum().backward()
+    assert x.grad.shape == tuple(x_t.grad.shape) == left and y.grad.shape == tuple(y_t.grad.shape) == right
+    assert not x.grad.any() and not y.grad.any()
+
+
+BATCHED = [
+    ((2, 3, 4), (4, 2)),
+    ((5, 1, 3, 4), (2, 4, 6)),
+    ((4, 2), (3, 2, 5)),
+    ((1, 3, 4), (2, 1, 4, 2)),
+    ((4,), (3, 4, 2)),
+    ((2, 3, 4), (4,)),
+    ((2, 3, 0), (0, 5)),
+    ((3, 2, 4), (3, 4, 1)),
+]
+
+
+@pytest.mark.parametrize("left, right", BATCHED, ids=[f"{a}@{b}" for a, b in BATCHED])
+def test_batched_matrix_products_broadcast_as_torch_matmul(left, right):
+    rng = np.random.default_rng(len(left) * 10 + len(right))
+    compare(lambda x, y: x @ y, [rng.normal(size=left), rng.normal(size=right)], op_torch=torch.matmul)
+
+
+@TENSOR_SETTINGS
+@given(mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=2, max_side=3), st.integers(1, 3), st.data())
+def test_batched_matrix_products_on_random_batches(batches, k, data):
+    n, m = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    left, right = batches.input_shapes[0] + (n, k), batches.input_shapes[1] + (k, m)
+    a = data.draw(arrays(np.float64, left, elements=floats()))
+    b = data.draw(arrays(np.float64, right, elements=floats()))
+    compare(lambda x, y: x @ y, [a, b], op_torch=torch.matmul)

@@ -20,7 +20,8 @@ from micrograd.data import DataLoader, StandardScaler, random_split
 from micrograd.losses import cross_entropy as scalar_cross_entropy
 from micrograd.nn import MLP
 from micrograd.optim import SGD
-from micrograd.tensor import Linear, Tensor, TensorAdam, TensorMLP, cross_entropy
+from micrograd.tensor import Tensor, TensorAdam, cross_entropy
+from micrograd.tensor_nn import Linear, TensorMLP
 
 torch.set_default_dtype(torch.float64)
 
@@ -62,6 +63,50 @@ def test_from_scalar_copies_every_weight_in_order():
     flat = np.concatenate([np.column_stack([lin.weight.data, lin.bias.data]).ravel() for lin in model.layers])
     assert flat.tolist() == [p.data for p in mlp.parameters()]
     assert [lin.weight.shape for lin in model.layers] == [(32, 64), (10, 32)]
+
+
+def test_from_scalar_copies_nonzero_biases_and_computes_what_the_scalar_network_computes():
+    # A fresh MLP has zero biases, so only biases set by hand show whether they are copied.  The expected outputs
+    # come from PyTorch, running the scalar network's weights and biases as F.linear / relu layers.
+    random.seed(3)
+    mlp = MLP(3, [4, 4, 2])
+    for i, p in enumerate(mlp.parameters()):
+        p.data = random.uniform(-1, 1) + (0.5 if i % 4 == 3 else 0.0)
+    for layer in mlp.layers:
+        for neuron in layer.neurons:
+            neuron.b.data = random.uniform(0.5, 2.0) * random.choice([-1, 1])
+    model = TensorMLP.from_scalar(mlp)
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    h = torch.tensor(X)
+    for i, layer in enumerate(mlp.layers):
+        weight = torch.tensor([[w.data for w in n.w] for n in layer.neurons])
+        bias = torch.tensor([n.b.data for n in layer.neurons])
+        h = torch.nn.functional.linear(h, weight, bias)
+        if i < len(mlp.layers) - 1:
+            h = torch.relu(h)
+    np.testing.assert_allclose(model(X).data, h.numpy(), rtol=1e-12, atol=1e-12)
+    for lin, layer in zip(model.layers, mlp.layers):
+        assert lin.bias.data.tolist() == [n.b.data for n in layer.neurons] and lin.bias.data.any()
+
+
+@pytest.mark.parametrize(
+    "mlp, layer",
+    [
+        (lambda: MLP(3, [4, 2], activation="tanh"), "layer 0"),
+        (lambda: MLP(3, [4, 2], linear_output=False), "layer 1"),
+        (lambda: MLP(3, [4, 4, 2], activation="tanh", linear_output=False), "layer 0"),
+    ],
+)
+def test_from_scalar_refuses_a_network_it_cannot_copy(mlp, layer):
+    with pytest.raises(ValueError, match=f"ReLU hidden layers and a linear last layer; {layer}"):
+        TensorMLP.from_scalar(mlp())
+
+
+def test_from_scalar_refuses_a_hand_made_mix_of_activations():
+    mlp = MLP(3, [4, 2])
+    mlp.layers[0].neurons[2].activation = "tanh"
+    with pytest.raises(ValueError, match="layer 0 of this one has a tanh neuron"):
+        TensorMLP.from_scalar(mlp)
 
 
 def test_scalar_and_tensor_engines_agree_on_the_digits_run(digits):
