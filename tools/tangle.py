@@ -120,6 +120,15 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _add_cell(module: Module, cell: Cell, root: Path) -> None:
+    for number, text in enumerate(cell.source.split("\n")):
+        if "\t" in text[: len(text) - len(text.lstrip())]:
+            # The tangler re-indents methods into their classes with spaces, and Python refuses a block that mixes
+            # the two; so the package is indented with spaces only.
+            raise ChapterError(
+                cell.chapter,
+                cell.line + number,
+                f"this tangled cell indents with a tab; indent with spaces ({INDENT} a level), as the package is",
+            )
     try:
         tree = ast.parse(cell.source)
     except SyntaxError as error:
