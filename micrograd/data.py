@@ -3,6 +3,7 @@
 #
 #     book/12-generalisation.md
 #     book/13-many-classes.md
+#     book/appendix-engine-contract.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -11,6 +12,7 @@
 import math
 import numbers
 import random
+import sys
 
 
 # From book/12-generalisation.md, section "Holding data out"
@@ -58,33 +60,38 @@ class StandardScaler:
     that never varies keeps the scale 1 (as scikit-learn's StandardScaler).
     """
 
+    # From book/appendix-engine-contract.md, section "Rows for the scaler"
     def fit(self, rows):
-        rows = [[float(x) for x in row] for row in rows]
+        rows = [[float(x) for x in row] for row in _check_rows(rows)]
         if not rows or not rows[0]:
             raise ValueError("fit() needs at least one row with features")
         if any(len(row) != len(rows[0]) for row in rows):
-            raise ValueError("every row must have the same number of "
-                             "features")
-        n = len(rows)
+            raise ValueError("every row must have the same number of features")
+        n, eps = len(rows), sys.float_info.epsilon
         columns = list(zip(*rows))
         self.mean_ = [sum(column) / n for column in columns]
         self.scale_ = []
         for column, mean in zip(columns, self.mean_):
-            std = math.sqrt(sum((x - mean) ** 2 for x in column) / n)
-            self.scale_.append(std if std > 0 else 1.0)
+            variance = sum((x - mean) ** 2 for x in column) / n
+            # scikit-learn's rule: a variance within rounding error of 0 is 0.
+            constant = variance <= n * eps * variance + (n * mean * eps) ** 2
+            self.scale_.append(1.0 if constant else math.sqrt(variance))
         return self
 
     def transform(self, rows):
+        if not hasattr(self, 'mean_'):
+            raise ValueError("this StandardScaler is not fitted yet: call "
+                             "fit() with the training rows before transform()")
         out = []
-        for row in rows:
+        for row in _check_rows(rows):
             if len(row) != len(self.mean_):
-                raise ValueError(f"the scaler was fitted on "
-                                 f"{len(self.mean_)} features, this row has "
-                                 f"{len(row)}")
+                raise ValueError(f"the scaler was fitted on {len(self.mean_)} "
+                                 f"features, this row has {len(row)}")
             out.append([(x - mean) / scale for x, mean, scale
                         in zip(row, self.mean_, self.scale_)])
         return out
 
+    # From book/12-generalisation.md, section "Inputs on the same scale"
     def fit_transform(self, rows):
         return self.fit(rows).transform(rows)
 
@@ -121,3 +128,15 @@ class DataLoader:
         for start in range(0, len(order), self.batch_size):
             yield [self.dataset[i]
                    for i in order[start:start + self.batch_size]]
+
+
+# From book/appendix-engine-contract.md, section "Rows for the scaler"
+def _check_rows(rows):
+    """rows as a list of lists, refusing a flat list of numbers."""
+    rows = list(rows)
+    for row in rows:
+        if isinstance(row, (numbers.Number, str)):
+            raise ValueError(f"rows must be a list of rows, each a list of "
+                             f"features, got {row!r} as a row; for a single "
+                             f"feature, pass [[x] for x in values]")
+    return rows

@@ -104,6 +104,8 @@ def cross_entropy(logits, target):
     largest = max(z.data for z in logits)
     exps = [math.exp(z.data - largest) for z in logits]   # each at most 1
     total = sum(exps)                                     # 1 <= total <= n
-    loss = largest + math.log(total) - logits[target].data
+    # Subtract the two large numbers first: largest + log(total) - z[target]
+    # would add a small loss to a large number and keep only its first digits.
+    loss = (largest - logits[target].data) + math.log(total)
     local_grads = [e / total - (i == target) for i, e in enumerate(exps)]
     return Value(loss, logits, 'cross-entropy', _local_grads=local_grads)

@@ -4,6 +4,7 @@
 #     book/07-neurons-layers-mlps.md
 #     book/11-performance.md
 #     book/14-optimisers-initialisation.md
+#     book/appendix-engine-contract.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -56,15 +57,10 @@ class Neuron(Module):
     """A weighted sum of the inputs plus a bias, passed through an activation:
     'relu' (the default), 'tanh', or None for a linear neuron."""
 
-    # From book/14-optimisers-initialisation.md, section "Keeping the signal's size"
+    # From book/appendix-engine-contract.md, section "Network sizes"
     def __init__(self, nin, activation='relu', nonlin=None, init='uniform',
                  fan_out=1):
-        """A neuron with nin inputs; its weights are drawn by initial_weights
-        with the rule init, its bias starts at 0.
-
-        fan_out is the number of neurons in the neuron's layer: Layer passes it
-        on (Xavier's rule needs it); a neuron on its own is a layer of one.
-        """
+        _check_size('nin', nin, 0)
         self.w = [Value(w) for w in initial_weights(nin, fan_out, init)]
         self.b = Value(0.0)
         self.activation = _activation(activation, nonlin)
@@ -124,10 +120,10 @@ class Layer(Module):
     Keyword arguments (activation, or nonlin) are passed on to every Neuron.
     """
 
-    # From book/14-optimisers-initialisation.md, section "Keeping the signal's size"
+    # From book/appendix-engine-contract.md, section "Network sizes"
     def __init__(self, nin, nout, **kwargs):
-        """nout neurons reading the same nin inputs.  Keyword arguments
-        (activation or nonlin, init) are passed on to every Neuron."""
+        _check_size('nin', nin, 0)
+        _check_size('nout', nout, 1)
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs)
                         for _ in range(nout)]
 
@@ -159,15 +155,17 @@ class MLP(Module):
     linear_output=False.
     """
 
-    # From book/14-optimisers-initialisation.md, section "Keeping the signal's size"
+    # From book/appendix-engine-contract.md, section "Network sizes"
     def __init__(self, nin, nouts, activation='relu', linear_output=True,
                  nonlin=None, init='uniform'):
-        """nin inputs, then one layer per entry of nouts.  Hidden layers use
-        the activation; the last layer is linear unless linear_output=False.
-        init chooses how every layer draws its starting weights."""
+        _check_size('nin', nin, 0)
+        nouts = list(nouts)
+        _check_size('len(nouts)', len(nouts), 1)
+        for i, nout in enumerate(nouts):
+            _check_size(f"nouts[{i}]", nout, 1)
         hidden = _activation(activation, nonlin)
         output = None if linear_output else hidden
-        sizes = [nin] + list(nouts)
+        sizes = [nin] + nouts
         self.layers = [
             Layer(sizes[i], sizes[i + 1], init=init,
                   activation=hidden if i < len(nouts) - 1 else output)
@@ -240,3 +238,14 @@ def initial_weights(fan_in, fan_out, init='uniform'):
         std = math.sqrt(2 / fan_in)
         return [random.gauss(0.0, std) for _ in range(fan_in)]
     raise ValueError(f"init must be one of {INITS}, got {init!r}")
+
+
+# From book/appendix-engine-contract.md, section "Network sizes"
+def _check_size(name, value, least):
+    """Refuse a size that is not a whole number of at least `least`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number >= {least}, "
+                        f"got {value!r}")
+    if value < least:
+        raise ValueError(f"{name} must be a whole number >= {least}, "
+                         f"got {value!r}")

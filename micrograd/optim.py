@@ -3,33 +3,36 @@
 #
 #     book/09-training.md
 #     book/14-optimisers-initialisation.md
+#     book/appendix-engine-contract.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
-from micrograd.literate import add_to_class
 import math
+import numbers
 
 
 # From book/09-training.md, section "An optimiser"
-class SGD:
-    """Plain gradient descent: p <- p - lr * dL/dp for every parameter p."""
+class Optimizer:
+    """What every optimiser shares: the parameters it updates, its settings
+    (such as lr) as plain attributes, and zero_grad."""
 
-    # From book/14-optimisers-initialisation.md, section "Momentum"
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
-        """Gradient descent on the Values in params, as torch.optim.SGD.
-
-        momentum is mu in v <- mu * v + g (no dampening, no Nesterov; the first
-        step sets v = g); weight_decay is lambda in g <- dL/dp + lambda * p.
-        With neither, each step is the plain p <- p - lr * dL/dp.
-        """
-        # Our own list: a generator would be used up after the first step.
-        self.parameters = list(params)
-        # A plain attribute, so that a schedule can change it between steps.
-        self.lr = lr
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        # One velocity per parameter; None until the first step.
-        self.velocity = [None] * len(self.parameters)
+    # From book/appendix-engine-contract.md, section "Optimiser settings"
+    def __init__(self, parameters, **settings):
+        self.parameters = list(parameters)
+        if not self.parameters:
+            raise ValueError("parameters is empty: an optimiser needs at least "
+                             "one parameter to update")
+        for name, value in settings.items():
+            if name == 'betas':
+                if not isinstance(value, (tuple, list)) or len(value) != 2:
+                    raise ValueError(f"betas must be a pair (beta1, beta2), "
+                                     f"got {value!r}")
+                for i, beta in enumerate(value):
+                    _check_setting(f"betas[{i}]", beta,
+                                  *SETTING_RANGES['beta'])
+            elif name in SETTING_RANGES:
+                _check_setting(name, value, *SETTING_RANGES[name])
+            setattr(self, name, value)
 
     # From book/09-training.md, section "An optimiser"
     def zero_grad(self):
@@ -38,22 +41,41 @@ class SGD:
         for p in self.parameters:
             p.grad = 0.0
 
+
+class SGD(Optimizer):
+    """Plain gradient descent: p <- p - lr * dL/dp for every parameter p."""
+
     # From book/14-optimisers-initialisation.md, section "Momentum"
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+        """Gradient descent on the parameters in params, as torch.optim.SGD.
+
+        momentum is mu in v <- mu * v + g (no dampening, no Nesterov; the first
+        step sets v = g); weight_decay is lambda in g <- dL/dp + lambda * p.
+        With neither, each step is the plain p <- p - lr * dL/dp.
+        """
+        # A method added from outside the class cannot call super(): name the
+        # base class instead.
+        Optimizer.__init__(self, params, lr=lr, momentum=momentum,
+                           weight_decay=weight_decay)
+        # One velocity per parameter, starting at 0, so that v_1 = g_1.
+        self.velocity = [0.0] * len(self.parameters)
+
     def step(self):
         for i, p in enumerate(self.parameters):
+            if p.grad is None:              # as in PyTorch: no gradient, no step
+                continue
             g = p.grad
             if self.weight_decay:
                 g = g + self.weight_decay * p.data
             if self.momentum:
-                v = self.velocity[i]
-                g = g if v is None else self.momentum * v + g
+                g = self.momentum * self.velocity[i] + g
                 self.velocity[i] = g
             # Change .data only: the step is bookkeeping, not part of a graph.
             p.data -= self.lr * g
 
 
 # From book/14-optimisers-initialisation.md, section "RMSprop"
-class RMSprop:
+class RMSprop(Optimizer):
     """Each step divided by a running root-mean-square of the gradient, as
     torch.optim.RMSprop (without its momentum and centered options):
 
@@ -65,28 +87,25 @@ class RMSprop:
 
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8,
                  weight_decay=0.0):
-        self.parameters = list(params)
-        self.lr = lr
-        self.alpha = alpha
-        self.eps = eps
-        self.weight_decay = weight_decay
+        super().__init__(params, lr=lr, alpha=alpha, eps=eps,
+                         weight_decay=weight_decay)
         self.square_avg = [0.0] * len(self.parameters)
-
-    # The same zero_grad as SGD's: clear the .grad of every parameter.
-    zero_grad = SGD.zero_grad
 
     def step(self):
         for i, p in enumerate(self.parameters):
+            if p.grad is None:
+                continue
             g = p.grad
             if self.weight_decay:
                 g = g + self.weight_decay * p.data
             s = self.alpha * self.square_avg[i] + (1 - self.alpha) * g * g
             self.square_avg[i] = s
-            p.data -= self.lr * g / (math.sqrt(s) + self.eps)
+            # ** 0.5 rather than math.sqrt: it takes a float or an array.
+            p.data -= self.lr * g / (s ** 0.5 + self.eps)
 
 
 # From book/14-optimisers-initialisation.md, section "Adam"
-class Adam:
+class Adam(Optimizer):
     """Momentum and RMSprop together, both corrected for starting at zero,
     as torch.optim.Adam (without its amsgrad option):
 
@@ -100,16 +119,11 @@ class Adam:
 
     def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8,
                  weight_decay=0.0):
-        self.parameters = list(params)
-        self.lr = lr
-        self.betas = betas
-        self.eps = eps
-        self.weight_decay = weight_decay
+        super().__init__(params, lr=lr, betas=betas, eps=eps,
+                         weight_decay=weight_decay)
         self.m = [0.0] * len(self.parameters)
         self.v = [0.0] * len(self.parameters)
         self.t = 0                                  # steps taken
-
-    zero_grad = SGD.zero_grad
 
     def step(self):
         self.t += 1
@@ -117,6 +131,8 @@ class Adam:
         correction1 = 1 - beta1 ** self.t
         correction2 = 1 - beta2 ** self.t
         for i, p in enumerate(self.parameters):
+            if p.grad is None:
+                continue
             g = p.grad
             if self.weight_decay:
                 g = g + self.weight_decay * p.data
@@ -124,7 +140,7 @@ class Adam:
             self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
             m_hat = self.m[i] / correction1
             v_hat = self.v[i] / correction2
-            p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+            p.data -= self.lr * m_hat / (v_hat ** 0.5 + self.eps)
 
 
 # From book/14-optimisers-initialisation.md, section "Slowing down at the end"
@@ -138,15 +154,45 @@ class CosineAnnealingLR:
     eta_min after T_max steps.
     """
 
+    # From book/appendix-engine-contract.md, section "Optimiser settings"
     def __init__(self, optimizer, T_max, eta_min=0.0):
+        _check_setting('T_max', T_max, 1)
         self.optimizer = optimizer
         self.T_max = T_max
         self.eta_min = eta_min
         self.base_lr = optimizer.lr
         self.t = 0
 
+    # From book/14-optimisers-initialisation.md, section "Slowing down at the end"
     def step(self):
         self.t += 1
         cosine = (1 + math.cos(math.pi * self.t / self.T_max)) / 2
         lr = self.eta_min + (self.base_lr - self.eta_min) * cosine
         self.optimizer.lr = lr
+
+
+# From book/appendix-engine-contract.md, section "Optimiser settings"
+# Where torch.optim draws the line for each setting: (lowest, highest,
+# whether the highest itself is allowed).  Each of Adam's betas is checked
+# against 'beta'.
+SETTING_RANGES = {
+    'lr': (0, math.inf, True),
+    'momentum': (0, math.inf, True),
+    'weight_decay': (0, math.inf, True),
+    'eps': (0, math.inf, True),
+    'alpha': (0, 1, True),          # stricter than PyTorch, see above
+    'beta': (0, 1, False),
+}
+
+
+def _check_setting(name, value, low, high=math.inf, high_allowed=True):
+    """Refuse a setting that is not a real number from low up to high."""
+    if high == math.inf:
+        allowed = f">= {low}"
+    else:
+        allowed = f"in [{low}, {high}{']' if high_allowed else ')'}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number {allowed}, got {value!r}")
+    # Written so that nan, which fails every comparison, is refused too.
+    if not (low <= value <= high and (high_allowed or value < high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")

@@ -2,7 +2,6 @@
 # To change it, edit the code cells marked `:tangle: micrograd/tensor.py` in
 #
 #     book/16-tensor-engine.md
-#     book/17-digits-with-tensors.md
 #     book/appendix-engine-contract.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
@@ -383,42 +382,3 @@ def cross_entropy(logits, targets):
 
     loss = -log_probs[rows, targets].mean()
     return Tensor(loss, (logits,), 'cross_entropy', backward)
-
-
-# From book/17-digits-with-tensors.md, section "Adam for tensors"
-class TensorAdam:
-    """micrograd.optim.Adam for Tensor parameters, as torch.optim.Adam
-    (without its amsgrad option): the same update, entry by entry, with one
-    array of running means m and v per parameter."""
-
-    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8,
-                 weight_decay=0.0):
-        self.parameters = list(params)
-        self.lr = lr
-        self.betas = betas
-        self.eps = eps
-        self.weight_decay = weight_decay
-        self.m = [np.zeros_like(p.data) for p in self.parameters]
-        self.v = [np.zeros_like(p.data) for p in self.parameters]
-        self.t = 0                                  # steps taken
-
-    def zero_grad(self):
-        for p in self.parameters:
-            p.grad = np.zeros_like(p.data)
-
-    def step(self):
-        self.t += 1
-        beta1, beta2 = self.betas
-        correction1 = 1 - beta1 ** self.t
-        correction2 = 1 - beta2 ** self.t
-        for p, m, v in zip(self.parameters, self.m, self.v):
-            g = p.grad
-            if self.weight_decay:
-                g = g + self.weight_decay * p.data
-            m *= beta1                # in place: self.m and self.v keep
-            m += (1 - beta1) * g      # these very arrays
-            v *= beta2
-            v += (1 - beta2) * g * g
-            m_hat = m / correction1
-            v_hat = v / correction2
-            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

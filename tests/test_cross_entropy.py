@@ -105,6 +105,24 @@ def test_extreme_logits_give_the_true_loss_where_softmax_then_log_fails():
         softmax([1000.0, -1000.0])[1].log()
 
 
+@pytest.mark.parametrize(
+    "logits, target",
+    [
+        ([1000.0, 980.0], 0),
+        ([980.0, 1000.0], 1),
+        ([-500.0, -520.0, -530.0], 0),
+        ([1e4, 1e4 - 30.0], 0),
+        ([50.0, 10.0, 20.0], 0),
+        ([1000.0, 999.0, 990.0], 1),
+    ],
+)
+def test_a_tiny_loss_at_large_logits_keeps_its_digits(logits, target):
+    """The loss is small next to the logits: relative agreement with PyTorch, not absolute, shows whether it kept
+    its digits (largest + log(total) - z[target] loses them to the large sum)."""
+    expected, _ = torch_cross_entropy(logits, target)
+    assert math.isclose(cross_entropy(logits, target).data, expected.item(), rel_tol=1e-12, abs_tol=0.0)
+
+
 def test_cross_entropy_is_one_node_over_the_logits():
     leaves = [Value(z) for z in (0.3, -1.2, 2.0)]
     loss = cross_entropy(leaves, 2)

@@ -162,3 +162,48 @@ def test_the_scaler_rejects_empty_data_and_rows_of_the_wrong_width():
         scaler.transform([[1.0, 2.0, 3.0]])
     with pytest.raises(ValueError, match="same number of features"):
         StandardScaler().fit([[1.0, 2.0], [3.0]])
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[0.1, float(i)] for i in range(10)],
+        [[float(i), 0.3] for i in range(7)],
+        [[1e6 + 0.1, float(i) ** 2] for i in range(33)],
+        [[-2.7, 1.0], [-2.7, 1.0 + 1e-9], [-2.7, 1.0 - 1e-9]],
+        [[1 / 3, 0.7 * i] for i in range(100)],
+    ],
+    ids=["0.1", "0.3 second", "1e6+0.1", "tiny spread", "1/3"],
+)
+def test_a_feature_constant_up_to_rounding_keeps_scale_one_like_scikit_learn(rows):
+    """The column's mean is not exactly its value in floats, so its standard deviation comes out at rounding level
+    (about 1e-17 for ten 0.1s); scikit-learn takes such a variance as zero."""
+    ours = StandardScaler().fit(rows)
+    theirs = SklearnScaler().fit(np.array(rows))
+    for j, (mine, expected) in enumerate(zip(ours.scale_, theirs.scale_)):
+        if expected == 1.0:
+            assert mine == 1.0, f"feature {j}"
+        else:
+            assert_close(mine, expected, f"scale of feature {j}")
+    np.testing.assert_allclose(ours.transform(rows), theirs.transform(np.array(rows)), rtol=1e-9, atol=1e-12)
+
+
+def test_a_genuinely_small_spread_is_not_taken_for_rounding():
+    rows = [[1.0 + 1e-9 * i] for i in range(10)]
+    ours, theirs = StandardScaler().fit(rows), SklearnScaler().fit(np.array(rows))
+    assert theirs.scale_[0] != 1.0
+    assert_close(ours.scale_[0], theirs.scale_[0], "scale", rel=1e-6)
+
+
+def test_transform_before_fit_says_so():
+    with pytest.raises(ValueError, match="not fitted yet: call fit"):
+        StandardScaler().transform([[1.0]])
+
+
+@pytest.mark.parametrize("flat", [[1.0, 2.0, 3.0], (4, 5), np.array([1.0, 2.0])])
+def test_a_flat_list_of_numbers_is_refused_with_the_fix(flat):
+    with pytest.raises(ValueError, match=r"list of rows.*\[\[x\] for x in values\]"):
+        StandardScaler().fit(flat)
+    scaler = StandardScaler().fit([[1.0], [2.0]])
+    with pytest.raises(ValueError, match="list of rows"):
+        scaler.transform(flat)

@@ -547,3 +547,37 @@ def test_moons_training_matches_torch_twin():
             for wi, w in enumerate(neuron.w):
                 assert_close(w.data, W[ni, wi].item(), "weight", rel=1e-9, abs_=1e-12)
             assert_close(neuron.b.data, b[ni].item(), "bias", rel=1e-9, abs_=1e-12)
+
+
+# --------------------------------------------------------------------------------------------------
+# Impossible sizes (the appendix "The engine's contract")
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build, name",
+    [
+        (lambda: Neuron(-1), "nin"),
+        (lambda: Layer(-1, 2), "nin"),
+        (lambda: Layer(3, -2), "nout"),
+        (lambda: Layer(3, 0), "nout"),
+        (lambda: MLP(-1, [2]), "nin"),
+        (lambda: MLP(3, [4, -1]), "nouts[1]"),
+        (lambda: MLP(3, []), "len(nouts)"),
+    ],
+)
+def test_impossible_sizes_are_refused(build, name):
+    with pytest.raises(ValueError) as error:
+        build()
+    assert str(error.value).startswith(f"{name} must be a whole number >= ")
+
+
+@pytest.mark.parametrize("build", [lambda: Neuron(2.5), lambda: Layer(3, 2.0), lambda: MLP(True, [1])])
+def test_sizes_that_are_not_whole_numbers_are_refused(build):
+    with pytest.raises(TypeError, match="must be a whole number"):
+        build()
+
+
+def test_a_neuron_without_inputs_is_its_bias():
+    neuron = Neuron(0, activation=None)
+    assert neuron.w == [] and neuron([]).data == neuron.b.data == 0.0

@@ -12,6 +12,7 @@ import math
 import random
 import statistics
 
+import numpy as np
 import pytest
 import torch
 from conftest import assert_close
@@ -20,6 +21,7 @@ from scipy.stats import ks_2samp
 from micrograd import optim
 from micrograd.engine import Value
 from micrograd.nn import MLP, Layer, Neuron
+from micrograd.tensor import Tensor
 
 START = [0.8, -1.2, 0.4]
 STEPS = 50
@@ -150,7 +152,7 @@ def test_cosine_schedule_follows_torch():
 
 
 def test_cosine_schedule_values():
-    opt = optim.SGD([], lr=0.1)
+    opt = optim.SGD([Value(0.0)], lr=0.1)
     schedule = optim.CosineAnnealingLR(opt, T_max=10)
     topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     tschedule = torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=10)
@@ -181,6 +183,167 @@ def test_zero_grad_and_generators(make):
     assert [p.grad for p in ps] == [1.5, 1.5]  # a step leaves the gradients alone
     opt.zero_grad()
     assert [p.grad for p in ps] == [0.0, 0.0]
+
+
+# --------------------------------------------------------------------------------------------------
+# One family: the same classes on Tensor parameters, and the settings torch.optim refuses
+# --------------------------------------------------------------------------------------------------
+
+TENSOR_START = [[0.8, -0.3], [-1.2, 0.5], [0.4, 0.9]]
+
+
+def tensor_trajectories(make_micro, make_torch, steps=STEPS):
+    """As trajectories(), with three parameters of two entries each, as micrograd Tensors and torch tensors."""
+    ps = [Tensor(np.array(x)) for x in TENSOR_START]
+    ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in TENSOR_START]
+    opt, topt = make_micro(ps), make_torch(ts)
+    micro, theirs = [], []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_of(*ps).sum().backward()
+        opt.step()
+        topt.zero_grad()
+        loss_of(*ts).sum().backward()
+        topt.step()
+        micro.append(np.concatenate([p.data for p in ps]))
+        theirs.append(np.concatenate([t.detach().numpy() for t in ts]))
+    return micro, theirs
+
+
+FAMILY = (
+    [(optim.SGD, torch.optim.SGD, case) for case in SGD_CASES]
+    + [(optim.RMSprop, torch.optim.RMSprop, case) for case in RMSPROP_CASES]
+    + [(optim.Adam, torch.optim.Adam, case) for case in ADAM_CASES]
+)
+
+
+@pytest.mark.parametrize("ours, theirs, options", FAMILY, ids=lambda x: getattr(x, "__name__", None))
+def test_tensor_parameters_follow_torch(ours, theirs, options):
+    micro, expected = tensor_trajectories(lambda ps: ours(ps, **options), lambda ts: theirs(ts, **options))
+    for step, (mine, their) in enumerate(zip(micro, expected), start=1):
+        np.testing.assert_allclose(mine, their, rtol=1e-12, atol=1e-12, err_msg=f"step {step}")
+    assert np.abs(micro[-1] - np.concatenate(TENSOR_START)).max() > 1e-2
+
+
+def test_optimisers_are_one_family():
+    for cls in (optim.SGD, optim.RMSprop, optim.Adam):
+        assert issubclass(cls, optim.Optimizer)
+        assert cls.zero_grad is optim.Optimizer.zero_grad
+    import micrograd.tensor
+
+    assert not hasattr(micrograd.tensor, "TensorAdam")
+
+
+IMPOSSIBLE = [
+    # (what, build, the argument the message must name, the range it must state); each is refused by torch.optim too
+    ("SGD lr", lambda ps: optim.SGD(ps, lr=-0.1), "lr", ">= 0"),
+    ("SGD momentum", lambda ps: optim.SGD(ps, lr=0.1, momentum=-0.9), "momentum", ">= 0"),
+    ("SGD weight_decay", lambda ps: optim.SGD(ps, lr=0.1, weight_decay=-1e-3), "weight_decay", ">= 0"),
+    ("RMSprop lr", lambda ps: optim.RMSprop(ps, lr=-0.01), "lr", ">= 0"),
+    ("RMSprop alpha", lambda ps: optim.RMSprop(ps, alpha=-0.5), "alpha", "[0, 1]"),
+    ("RMSprop eps", lambda ps: optim.RMSprop(ps, eps=-0.5), "eps", ">= 0"),
+    ("RMSprop weight_decay", lambda ps: optim.RMSprop(ps, weight_decay=-0.1), "weight_decay", ">= 0"),
+    ("Adam lr", lambda ps: optim.Adam(ps, lr=-1e-3), "lr", ">= 0"),
+    ("Adam beta1 = 1", lambda ps: optim.Adam(ps, betas=(1.0, 0.999)), "betas[0]", "[0, 1)"),
+    ("Adam beta1 > 1", lambda ps: optim.Adam(ps, betas=(1.5, 0.999)), "betas[0]", "[0, 1)"),
+    ("Adam beta1 < 0", lambda ps: optim.Adam(ps, betas=(-0.1, 0.999)), "betas[0]", "[0, 1)"),
+    ("Adam beta2 = 1", lambda ps: optim.Adam(ps, betas=(0.9, 1.0)), "betas[1]", "[0, 1)"),
+    ("Adam eps", lambda ps: optim.Adam(ps, eps=-0.5), "eps", ">= 0"),
+    ("Adam weight_decay", lambda ps: optim.Adam(ps, weight_decay=-0.1), "weight_decay", ">= 0"),
+    ("Adam lr nan", lambda ps: optim.Adam(ps, lr=float("nan")), "lr", ">= 0"),
+]
+
+
+@pytest.mark.parametrize("build, name, allowed", [case[1:] for case in IMPOSSIBLE], ids=[c[0] for c in IMPOSSIBLE])
+def test_impossible_settings_are_refused_when_built(build, name, allowed):
+    with pytest.raises(ValueError) as error:
+        build([Value(1.0)])
+    assert str(error.value).startswith(f"{name} must be") and allowed in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda ps: torch.optim.SGD(ps, lr=-0.1),
+        lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=-0.9),
+        lambda ps: torch.optim.SGD(ps, lr=0.1, weight_decay=-1e-3),
+        lambda ps: torch.optim.RMSprop(ps, alpha=-0.5),
+        lambda ps: torch.optim.RMSprop(ps, eps=-0.5),
+        lambda ps: torch.optim.Adam(ps, betas=(1.0, 0.999)),
+        lambda ps: torch.optim.Adam(ps, betas=(0.9, 1.0)),
+        lambda ps: torch.optim.Adam(ps, eps=-0.5),
+        lambda ps: torch.optim.Adam(ps, weight_decay=-0.1),
+        lambda ps: torch.optim.Adam([]),
+    ],
+)
+def test_torch_refuses_the_same_settings(build):
+    with pytest.raises(ValueError):
+        build([torch.zeros(1, requires_grad=True)])
+
+
+def test_rmsprop_alpha_above_one_is_refused():
+    """PyTorch accepts alpha > 1 and steps to nan; ours refuses it: the running mean of g**2 could turn negative."""
+    with pytest.raises(ValueError, match=r"alpha must be in \[0, 1\], got 1.5"):
+        optim.RMSprop([Value(1.0)], alpha=1.5)
+
+
+def test_settings_at_their_edges_are_allowed():
+    p = Value(1.0)
+    optim.SGD([p], lr=0.0, momentum=0.0, weight_decay=0.0)
+    optim.RMSprop([p], lr=0.0, alpha=0.0, eps=0.0, weight_decay=0.0)
+    optim.RMSprop([p], alpha=1.0)
+    optim.Adam([p], lr=0.0, betas=(0.0, 0.0), eps=0.0, weight_decay=0.0)
+    optim.Adam([p], betas=(0.999999, 0.999999))
+
+
+@pytest.mark.parametrize("value", ["0.1", None, True])
+def test_a_setting_that_is_not_a_number_is_a_type_error(value):
+    with pytest.raises(TypeError, match="lr must be a number"):
+        optim.Adam([Value(1.0)], lr=value)
+
+
+@pytest.mark.parametrize("betas", [(0.9,), (0.9, 0.99, 0.999), 0.9])
+def test_betas_must_be_a_pair(betas):
+    with pytest.raises(ValueError, match="betas must be a pair"):
+        optim.Adam([Value(1.0)], betas=betas)
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.RMSprop, optim.Adam])
+def test_an_empty_parameter_list_is_refused(cls):
+    with pytest.raises(ValueError, match="parameters is empty"):
+        cls(iter([]), lr=0.1)
+
+
+@pytest.mark.parametrize("T_max", [0, -3, 0.5])
+def test_cosine_schedule_needs_t_max_of_at_least_one(T_max):
+    with pytest.raises(ValueError, match=r"T_max must be >= 1"):
+        optim.CosineAnnealingLR(optim.SGD([Value(1.0)], lr=0.1), T_max=T_max)
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), lambda ts: torch.optim.SGD(ts, lr=0.1, momentum=0.9)),
+        (lambda ps: optim.RMSprop(ps, lr=0.1), lambda ts: torch.optim.RMSprop(ts, lr=0.1)),
+        (lambda ps: optim.Adam(ps, lr=0.1), lambda ts: torch.optim.Adam(ts, lr=0.1)),
+    ],
+    ids=["SGD", "RMSprop", "Adam"],
+)
+def test_a_parameter_without_gradient_is_skipped(ours, theirs):
+    """PyTorch skips a parameter whose .grad is None; so do we, and the other parameters step as PyTorch's do."""
+    ps, ts = [Value(0.5), Value(2.0)], [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (0.5, 2.0)]
+    opt, topt = ours(ps), theirs(ts)
+    for _ in range(5):
+        opt.zero_grad()
+        ps[0].grad = None
+        (ps[1] * ps[1]).backward()
+        opt.step()
+        topt.zero_grad()  # sets every .grad to None; only ts[1] gets one back
+        (ts[1] * ts[1]).backward()
+        topt.step()
+        assert ts[0].grad is None
+        assert ps[0].data == ts[0].item() == 0.5
+        assert_close(ps[1].data, ts[1].item(), "the parameter with a gradient")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -160,6 +160,20 @@ BAD_INPUT = {
         35,
         "Value.g is defined twice",
     ),
+    # A class indented with tabs and a method added to it with spaces: the tangled class would mix the two.
+    "a class indented with tabs": (
+        cell("class Value:\n\tdef __init__(self, data):\n\t\tself.data = data")
+        + cell("@add_to_class(Value)\ndef f(self):\n    return 1"),
+        17,
+        "indents with a tab",
+    ),
+    "a method indented with tabs": (VALUE + cell("@add_to_class(Value)\ndef f(self):\n\treturn 1"), 33, "with a tab"),
+    "a plain python fence with :tangle:": ("```python\n:tangle: micrograd/engine.py\n\nX = 1\n```\n", 13, "fence"),
+    "a plain fence with tangle in a yaml block": (
+        "Text.\n\n```py\n---\ntangle: micrograd/engine.py\n---\nX = 1\n```\n",
+        15,
+        "only a ```{code-cell} ipython3 cell is tangled",
+    ),
 }
 
 
@@ -176,6 +190,14 @@ def test_bad_input_names_file_and_line_and_writes_nothing(tmp_path, case):
     assert result.returncode == 1
     assert f"book/one.md:{line}: " in result.stderr and "nothing was written" in result.stderr
     assert not (root / "micrograd").exists()
+
+
+def test_a_fence_that_only_shows_a_tangled_cell_is_not_refused(tmp_path):
+    """A ````md fence that quotes a tangled cell (as the appendix on how the book is made does) is an example."""
+    quoted = "````md\n" + cell("X = 1") + "````\n\n```python\nX = 2  # a plain listing\n```\n"
+    root = make_book(tmp_path, {"one": quoted + cell("Y = 1")})
+    assert "Y = 1" in tangle(root)["micrograd/engine.py"]
+    assert "X = " not in tangle(root)["micrograd/engine.py"]
 
 
 def test_conflicting_class_definitions_across_chapters(tmp_path):
@@ -438,3 +460,11 @@ def test_any_chapter_tangles_to_its_cells_or_is_refused_with_file_and_line(gener
             )
         for comment in comments:
             assert comment in engine
+
+
+def test_the_import_of_add_to_class_goes_once_the_methods_sit_in_their_class(tmp_path):
+    """A tangled cell imports add_to_class to grow a class; the module, with the method moved in, needs it no more
+    (an unused import would fail the package's lint)."""
+    grown = cell("from micrograd.literate import add_to_class\n\n@add_to_class(Value)\ndef two(self):\n    return 2")
+    engine = tangle(make_book(tmp_path, {"one": VALUE + grown}))["micrograd/engine.py"]
+    assert "add_to_class" not in engine and "def two(self):" in engine

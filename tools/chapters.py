@@ -98,6 +98,7 @@ def read_cells(path: Path, root: Path = ROOT) -> list[Cell]:
     lines = text.splitlines()
     tokens = create_md_parser(config, RendererHTML).parse(text + "\n")
     _check_fences(path, tokens, lines)
+    _check_plain_fences(path, tokens)
     try:
         notebook = read_myst_markdown_notebook(text, config, add_source_map=True, path=path)
     except MystMetadataParsingError as error:
@@ -145,6 +146,26 @@ def _check_fences(path: Path, tokens, lines: list[str]) -> None:
             opener = line.strip()
             if opener.startswith(marker) and opener.lstrip(marker[0]).strip():
                 raise ChapterError(path, start + 1, f"{problem} before line {number}, which opens another fence)")
+
+
+def _check_plain_fences(path: Path, tokens) -> None:
+    """Only a ```{code-cell} is tangled; a plain fence (```python and the like) that carries tangle options would
+    be silently left out of the package, so it is refused."""
+    for token in tokens:
+        if token.type != "fence" or not token.map or token.info.strip().startswith("{code-cell}"):
+            continue
+        body = token.content.split("\n")
+        if body and body[0].strip() == "---":  # options as a YAML block
+            options = body[1 : next((i for i, line in enumerate(body[1:], 1) if line.strip() == "---"), 1)]
+        else:  # options as :name: lines
+            options = body[: next((i for i, line in enumerate(body) if not line.strip().startswith(":")), 0)]
+        if any(line.strip().startswith((":tangle:", "tangle:")) for line in options):
+            raise ChapterError(
+                path,
+                token.map[0] + 1,
+                f"this {token.markup}{token.info.strip()} fence carries a tangle option, but only a "
+                f"{token.markup}{{code-cell}} ipython3 cell is tangled: make it a code cell, or drop the option",
+            )
 
 
 def _headings(tokens) -> list[tuple[int, str]]:

@@ -63,8 +63,8 @@ RUNTIME = {
 KERNEL_TIMEOUT_S = 600
 # A chapter marks a cell whose output cannot repeat exactly in the browser (timings, an interpreter's wording) with
 # the tag `live-loose`: the browser test compares it loosely (tests/test_live.py: digits masked, a message may be
-# shorter).  The tag `live-static` keeps a cell that could run as built (it reads the repository's files, or
-# needs more stack than a browser has); the page gives this reason:
+# shorter).  The tag `live-static` keeps a cell that could run as built (it reads the repository's files, or needs
+# more stack than a browser gives its worker: freeing a graph thousands of nodes deep); the page gives this reason:
 STATIC_TAG_REASON = "kept as built: it needs more than the page's Python offers"
 # The tag of the book's own checks (glue calls, asserts): the build runs such a cell, the page never does.
 CHECK_TAG = "remove-cell"

@@ -120,6 +120,15 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _add_cell(module: Module, cell: Cell, root: Path) -> None:
+    for number, text in enumerate(cell.source.split("\n")):
+        if "\t" in text[: len(text) - len(text.lstrip())]:
+            # The tangler re-indents methods into their classes with spaces, and Python refuses a block that mixes
+            # the two; so the package is indented with spaces only.
+            raise ChapterError(
+                cell.chapter,
+                cell.line + number,
+                f"this tangled cell indents with a tab; indent with spaces ({INDENT} a level), as the package is",
+            )
     try:
         tree = ast.parse(cell.source)
     except SyntaxError as error:
@@ -281,6 +290,30 @@ def _decorated_class(piece: Piece) -> str | None:
     return None
 
 
+def _only_the_decorator(node: ast.stmt) -> bool:
+    """`from micrograd.literate import add_to_class`: the chapters' tool, which a module needs no more once its
+    methods sit in their classes."""
+    return isinstance(node, ast.ImportFrom) and [alias.name for alias in node.names] == [DECORATOR]
+
+
+def _uses_the_decorator(module: Module) -> bool:
+    """Whether the module's code names add_to_class anywhere but in the decorators the tangler takes off."""
+    pieces = [d.piece for d in module.definitions.values()]
+    pieces += [m for d in module.definitions.values() for m in (d.members or {}).values()]
+    for piece in pieces:
+        stripped = {
+            id(inner)
+            for node in ast.walk(piece.node)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            for decorator in node.decorator_list
+            if _is_add_to_class(decorator)
+            for inner in ast.walk(decorator)
+        }
+        if any(isinstance(n, ast.Name) and n.id == DECORATOR and id(n) not in stripped for n in ast.walk(piece.node)):
+            return True
+    return False
+
+
 def _is_add_to_class(decorator: ast.expr) -> bool:
     call = decorator.func if isinstance(decorator, ast.Call) else decorator
     return isinstance(call, ast.Name) and call.id == DECORATOR
@@ -331,7 +364,8 @@ def _render(module: Module, modules: dict[str, Module], root: Path) -> tuple[str
     if len(out) > len(_header(module)) + 1:
         out.append(("", None))
     for code in sorted(module.imports, key=lambda code: not code.startswith("from __future__")):
-        _emit(out, module.imports[code])
+        if not _only_the_decorator(module.imports[code].node) or _uses_the_decorator(module):
+            _emit(out, module.imports[code])
     previous = None  # the provenance line written last: one per section, however many cells it has
     for definition in dict.fromkeys(module.definitions.values()):  # once each, in order
         out += [("", None)] * (2 if out[-1][0] else 1)  # two blank lines before each definition (PEP 8)

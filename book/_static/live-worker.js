@@ -65,20 +65,35 @@ self.onmessage = async (event) => {
       self.postMessage({type: 'failed', message: String(error && error.message || error)});
     }
   } else if (message.type === 'run') {
-    const kernel = await ready;
-    const began = performance.now();
-    const cell = kernel.cells.get(message.n);
-    let outputs;
-    if (cell.data) {  // data made with a module the page does not have: the build's values stand in
-      outputs = JSON.parse(kernel.run(cell.source, 'cell-' + message.n,
-                                      JSON.stringify([cell.data.values, cell.data.outputs])));
-      if (message.source !== null && message.source !== cell.source) {
-        outputs.push({type: 'note', text: 'Your change to this cell cannot run here; the names keep the values ' +
-                                          'the book was built with. Run it in the notebook to change the data.'});
-      }
-    } else {
-      outputs = JSON.parse(kernel.run(message.source ?? cell.source, 'cell-' + message.n, ''));
+    try {
+      await runCell(message);
+    } catch (error) {  // the interpreter itself failed (out of memory, a stack overflow in WebAssembly)
+      const text = String(error && error.message || error);
+      const why = /call stack/.test(text)
+        ? 'Python in this page ran out of stack: the browser gives it less than Python on a computer has, and ' +
+          'freeing a very deep graph needs more. Run this in the notebook instead.'
+        : 'Python in this page failed: ' + text;
+      self.postMessage({type: 'done', id: message.id, seconds: 0, broken: true, outputs: [{
+        type: 'error', ename: 'Error', evalue: text,
+        traceback: why + '\nPress Run again to start a new Python (the cells above run again).'}]});
     }
-    self.postMessage({type: 'done', id: message.id, outputs, seconds: (performance.now() - began) / 1000});
   }
 };
+
+async function runCell(message) {
+  const kernel = await ready;
+  const began = performance.now();
+  const cell = kernel.cells.get(message.n);
+  let outputs;
+  if (cell.data) {  // data made with a module the page does not have: the build's values stand in
+    outputs = JSON.parse(kernel.run(cell.source, 'cell-' + message.n,
+                                    JSON.stringify([cell.data.values, cell.data.outputs])));
+    if (message.source !== null && message.source !== cell.source) {
+      outputs.push({type: 'note', text: 'Your change to this cell cannot run here; the names keep the values ' +
+                                        'the book was built with. Run it in the notebook to change the data.'});
+    }
+  } else {
+    outputs = JSON.parse(kernel.run(message.source ?? cell.source, 'cell-' + message.n, ''));
+  }
+  self.postMessage({type: 'done', id: message.id, outputs, seconds: (performance.now() - began) / 1000});
+}

@@ -62,7 +62,14 @@
           if (job) job.resolve(message);
         }
       };
-      worker.onerror = (event) => { event.preventDefault(); reject(new Error(event.message || 'the worker failed')); };
+      worker.onerror = (event) => {
+        event.preventDefault();
+        const error = new Error('Python in this page failed: ' + (event.message || 'the worker stopped'));
+        reject(error);
+        for (const job of state.pending.values()) job.reject(error);
+        state.pending.clear();
+        if (python === state) stop();
+      };
     });
     state.ready.catch(() => { if (python === state) stop(); });  // a failed start may be retried
     worker.postMessage({type: 'start', live: LIVE.href, chapter: page.chapter});
@@ -206,6 +213,10 @@
     cell.ran = true;
     if (cell === status.target) status.done();
     await show(cell, result.outputs, (performance.now() - began) / 1000);
+    if (result.broken) {  // the interpreter itself failed: start afresh at the next Run
+      stop();
+      throw new Stopped('broken');
+    }
   }
 
   async function runUpTo(target) {
