@@ -489,11 +489,15 @@ def test_a_long_cell_keeps_the_page_alive_and_stops(site):
             page.wait_for_function(f"() => ({STATE})({target}) === 'running'")
             stop = page.locator(f".live-cell-{target} + .live-output button.live-stop")
             assert stop.is_visible()
-            # The page answers while Python works: a script round trip, a scroll, a click on the next Run.
+            # The page answers while Python works: a script round trip, a scroll, a click into another cell.
             began = time.monotonic()
             for _ in range(5):
                 page.mouse.wheel(0, 400)
                 assert page.evaluate("() => 1 + 1") == 2
+            other = page.locator(f".live-cell-{cells[4]['n']} .cell_input pre")
+            other.scroll_into_view_if_needed()
+            other.click()
+            assert page.evaluate("() => document.activeElement.matches('.cell_input pre')"), "the click went nowhere"
             assert time.monotonic() - began < 5, "the page did not answer while the cell ran"
             assert page.evaluate(f"() => ({STATE})({target})") == "running"
             stop.click()
