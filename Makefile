@@ -18,8 +18,9 @@
 # requirements, Graphviz's `dot` (the Debian package graphviz), which draws the computation graphs,
 # Chromium (the Debian package chromium), in which the tests open every page of the site, and node_modules/:
 # the browser runtimes of the live cells -- Pyodide (Python in WebAssembly) and viz-js (Graphviz in
-# WebAssembly) -- installed by `npm ci` exactly as package-lock.json pins them (Node.js's npm: the Debian
-# packages nodejs and npm).  The build copies them into the site; no page asks a CDN for anything.
+# WebAssembly) -- and axe-core, the accessibility checker of the browser test, installed by `npm ci` exactly as
+# package-lock.json pins them (Node.js's npm: the Debian packages nodejs and npm).  The build copies the
+# runtimes into the site; no page asks a CDN for anything.
 
 SHELL    := /bin/bash
 PYTHON   ?= python3

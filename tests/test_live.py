@@ -79,7 +79,8 @@ LIVE = """(n) => {
     else if (element.matches('pre')) found.push({kind: 'text', text: element.textContent});
     else if (element.matches('.live-graph')) found.push({kind: 'graph', nodes:
         [...element.querySelectorAll('g.node')].map(g =>
-            [...g.querySelectorAll('text')].map(t => t.textContent.trim()).join(' | '))});
+            [...g.querySelectorAll('text')].map(t => t.textContent.trim()).join(' | ')),
+        role: element.getAttribute('role'), label: element.getAttribute('aria-label')});
   }
   return {state: out.dataset.state, seconds: parseFloat(out.dataset.seconds || 'NaN'), outputs: found};
 }"""
@@ -370,6 +371,9 @@ def test_an_edited_cell_runs_and_its_graph_is_redrawn(site):
             labels = page.evaluate(LIVE, graph)["outputs"]
             nodes = [node for o in labels if o["kind"] == "graph" for node in o["nodes"]]
             assert any("a" in node and "data 5.0000" in node for node in nodes), nodes
+            # A screen reader meets the drawn graph as one image with a name.
+            drawn = [(o["role"], o["label"]) for o in labels if o["kind"] == "graph"]
+            assert drawn and all(role == "img" and label for role, label in drawn), drawn
             # The edited cell ran first (it had not run): its printed value changed with it.
             printed = page.evaluate(LIVE, edited)["outputs"]
             assert printed and "Value(data=16.0" in printed[0]["text"], printed

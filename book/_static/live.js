@@ -320,7 +320,11 @@
           const original = pre.innerHTML;
           pre.contentEditable = 'plaintext-only';
           pre.spellcheck = false;
+          // The theme gives every code box that does not scroll tabindex=-1, again whenever the page changes
+          // (pydata-sphinx-theme's addTabStopsToScrollableElements); an editable cell stays in the Tab order.
           pre.tabIndex = 0;
+          new MutationObserver(() => { if (pre.tabIndex !== 0) pre.tabIndex = 0; })
+            .observe(pre, {attributes: true, attributeFilter: ['tabindex']});
           pre.setAttribute('role', 'textbox');
           pre.setAttribute('aria-multiline', 'true');
           pre.setAttribute('aria-label', 'Code of this cell (editable)');

@@ -1,0 +1,199 @@
+"""The built site on a phone, with a keyboard and for a screen reader, in Debian's Chromium (driven by Playwright).
+
+- On a phone (390 x 844, touch): every button of the page's headers opens what it is for when tapped (the
+  chapter menu, the page's contents, search, the download menu, the colour mode, full screen), and no page is
+  wider than the screen.
+- axe-core (the npm package, pinned in package-lock.json; read from node_modules and put into each page, so no
+  request leaves the site) finds no serious or critical WCAG 2 A/AA violation on any page, in the light and in
+  the dark theme.
+- Tab reaches an editable live cell.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tools.live_bench import launch, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Pages to tap every toggle on: a chapter with live cells, the widest-titled chapter, an appendix and the search.
+TOGGLE_PAGES = ["book/00-introduction.html", "book/04-backpropagation.html", "book/appendix-verification.html",
+                "search.html"]  # fmt: skip
+# The header's buttons, each with the test that it did its job: a panel is open (a JavaScript expression).
+TOGGLES = {
+    ".primary-toggle": "document.getElementById('pst-primary-sidebar-modal').open && "
+    "document.querySelector('#pst-primary-sidebar-modal .bd-sidenav a') !== null",
+    ".secondary-toggle": "document.getElementById('pst-secondary-sidebar-modal').open && "
+    "document.querySelector('#pst-secondary-sidebar-modal .bd-toc-nav, #pst-secondary-sidebar-modal nav') !== null",
+    # The search dialog, or on the search page its own search field.
+    ".search-button": "document.getElementById('pst-search-dialog').open || "
+    "document.activeElement.matches('input[name=q]')",
+    ".dropdown-toggle": "[...document.querySelectorAll('.dropdown-menu.show')].some(m => m.offsetHeight > 0)",
+    ".theme-switch-button": "document.documentElement.dataset.mode !== window.__modeBefore",
+    ".btn-fullscreen-button": "document.fullscreenElement !== null",
+}
+HEADER_BUTTONS = ".bd-header button, .bd-header-article button"
+
+pytestmark = pytest.mark.book
+
+
+def _pages(site: Path) -> list[str]:
+    """Every HTML page but index.html (a redirect to the first chapter)."""
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if p.relative_to(site).parts[0] not in ("_static", "_sources", "_images") and p.name != "index.html"
+    )
+
+
+@pytest.fixture(scope="module")
+def browser(site, chromium):
+    from playwright.sync_api import sync_playwright
+
+    with serve(site) as origin, sync_playwright() as playwright:
+        browser = launch(playwright)
+        browser.origin = origin
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _phone(browser):
+    return browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+
+
+def _header_buttons(page):
+    return page.locator(HEADER_BUTTONS).filter(visible=True)
+
+
+def _kinds(page) -> list[str]:
+    """What each visible button of the headers is: the first selector of TOGGLES it matches (or its HTML)."""
+    return _header_buttons(page).evaluate_all(
+        "(buttons, kinds) => buttons.map(b => kinds.find(k => b.matches(k)) || b.outerHTML.slice(0, 120))",
+        list(TOGGLES),
+    )
+
+
+def test_every_toggle_opens_its_panel_on_a_phone(browser):
+    problems, tapped = [], 0
+    context = _phone(browser)
+    try:
+        page = context.new_page()
+        for name in TOGGLE_PAGES:
+            url = f"{browser.origin}/{name}"
+            page.goto(url, wait_until="load")
+            kinds = _kinds(page)
+            for kind in (".primary-toggle", ".secondary-toggle"):
+                if kind not in kinds and name != "search.html":  # the search page has no contents of its own
+                    problems.append(f"{name}: no visible {kind} at {PHONE['width']} px")
+            for index, kind in enumerate(kinds):
+                if kind not in TOGGLES:
+                    problems.append(f"{name}: a header button the test does not know: {kind}")
+                    continue
+                page.goto(url, wait_until="load")  # each button on a fresh page, nothing else open
+                page.evaluate("() => { window.__modeBefore = document.documentElement.dataset.mode; }")
+                _header_buttons(page).nth(index).tap()
+                try:
+                    page.wait_for_function(TOGGLES[kind], timeout=5_000)
+                    tapped += 1
+                except Exception:
+                    problems.append(f"{name}: tapping {kind} (header button {index + 1}) opened nothing")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+    assert tapped >= 2 * len(TOGGLE_PAGES), f"only {tapped} buttons tapped"
+
+
+def test_no_page_is_wider_than_a_phone(browser, site):
+    wide = []
+    context = _phone(browser)
+    try:
+        page = context.new_page()
+        for name in _pages(site):
+            page.goto(f"{browser.origin}/{name}", wait_until="load")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                culprits = page.evaluate(
+                    """(w) => [...document.querySelectorAll('body *')]
+                         .filter(e => e.getBoundingClientRect().right > w + 0.5)
+                         .slice(0, 3).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.'))""",
+                    PHONE["width"],
+                )
+                wide.append(f"{name}: {width} px wide (past the edge: {', '.join(culprits)})")
+    finally:
+        context.close()
+    assert not wide, "\n".join(wide)
+
+
+def _axe(page, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's serious and critical WCAG 2 A/AA violations on the open page."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    options = {"runOnly": {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG}}
+    options["resultTypes"] = ["violations"]
+    result = page.evaluate("(options) => axe.run(document, options)", options)
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture(scope="module")
+def axe_violations(browser, site) -> list[str]:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `make setup` (npm ci installs axe-core)")
+    found = []
+    # Every rule in the light theme; in the dark one, the rule that depends on the colours.
+    for scheme, rules in (("light", None), ("dark", ["color-contrast"])):
+        context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+        try:
+            page = context.new_page()
+            for name in _pages(site):
+                page.goto(f"{browser.origin}/{name}", wait_until="load")
+                for v in _axe(page, rules):
+                    nodes = v["nodes"]
+                    found.append(
+                        f"{name} ({scheme}): {v['id']} ({v['impact']}, {len(nodes)}x): {v['help']}\n"
+                        f"    {nodes[0]['html'][:200]}\n    {nodes[0]['failureSummary'].splitlines()[-1].strip()}"
+                    )
+        finally:
+            context.close()
+    return found
+
+
+def test_axe_finds_no_serious_wcag_violation(axe_violations):
+    assert not axe_violations, f"{len(axe_violations)} violations:\n" + "\n".join(axe_violations)
+
+
+def test_axe_runs_from_the_pinned_package():
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    pinned = lock["packages"]["node_modules/axe-core"]["version"]
+    assert json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]["axe-core"] == pinned
+    installed = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    assert installed == pinned, f"node_modules has axe-core {installed}, the lockfile pins {pinned}: run `npm ci`"
+
+
+def test_tab_reaches_an_editable_live_cell(browser):
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(f"{browser.origin}/book/01-derivatives.html", wait_until="load")
+        # The theme sets the code boxes' tab stops on load and again (300 ms later) whenever the page changes.
+        page.evaluate("() => document.querySelector('article').appendChild(document.createElement('span'))")
+        page.wait_for_timeout(1_000)
+        editable = "() => document.activeElement.matches('.cell_input pre[contenteditable]')"
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            if page.evaluate(editable):
+                break
+        else:
+            stops = page.evaluate("[...document.querySelectorAll('.cell_input pre')].map(p => p.tabIndex)")
+            pytest.fail(f"400 presses of Tab never reached an editable cell; the code boxes' tabindex: {stops}")
+        page.keyboard.type("x = ")
+        assert page.evaluate("document.activeElement.dataset.edited") == "yes"
+    finally:
+        context.close()
