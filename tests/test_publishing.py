@@ -261,7 +261,8 @@ def test_a_notebook_needs_what_its_cells_and_the_micrograd_they_import_import():
         notebooks.requirements(["import pandas"], files)
     # PyTorch comes as its CPU build, from the index Binder uses.
     lines = "\n".join(notebooks.needs_source(["numpy", "torch"]))
-    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in lines
+    assert f"--extra-index-url {notebooks.TORCH_CPU_INDEX}" in lines
+    assert f"--extra-index-url {notebooks.TORCH_CPU_INDEX}\n" in (ROOT / "binder" / "requirements.txt").read_text()
     assert "%pip install" not in "\n".join(notebooks.needs_source([]))
 
 

@@ -8,7 +8,7 @@ A notebook is its chapter read by jupytext (the cells the build executes), with 
 - A first code cell says what the notebook needs: Python 3.10 or later and the packages its code imports
   (`requirements`: the chapter's cells and the parts of `micrograd` they import; Colab has them all).  Outside
   Colab it installs those that are missing with `%pip install` (PyTorch as its CPU build, from the index
-  binder/requirements.txt names), so that a plain Jupyter with nothing but ipykernel runs it.  Where Graphviz's
+  binder/requirements.txt names too), so that a plain Jupyter with nothing but ipykernel runs it.  Where Graphviz's
   `dot` program (not a Python package) is missing, a graph shows its DOT source instead of its drawing.
 - The same cell carries the chapter's snapshot of `micrograd` (tools/snapshots.py: the package as the chapters
   before it left it).  It writes those files into a temporary folder and puts it first on Python's path, so the
@@ -59,6 +59,8 @@ PACKAGES = {
 }
 # Modules every Jupyter kernel has (ipykernel brings IPython) and the book's own.
 PRESENT = {"IPython", "micrograd", "myst_nb"}
+# PyTorch's CPU build (a smaller download than the default); binder/requirements.txt names the same index.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 PYTHON = (3, 10)  # the oldest Python the package supports (pyproject.toml's requires-python)
 
 
@@ -126,14 +128,6 @@ def requirements(cells: list[str], files: dict[str, str]) -> list[str]:
     return sorted(packages)
 
 
-def _torch_index(root: Path = ROOT) -> str:
-    """The package index of PyTorch's CPU build, as binder/requirements.txt names it."""
-    for line in (Path(root) / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines():
-        if line.startswith("--extra-index-url "):
-            return line.split(None, 1)[1].strip()
-    raise ValueError("binder/requirements.txt names no --extra-index-url for PyTorch's CPU build")
-
-
 def needs_source(packages: list[str]) -> list[str]:
     """The lines of the first cell that check Python's version and install the missing `packages` (pip names)."""
     lines = [
@@ -168,7 +162,7 @@ def needs_source(packages: list[str]) -> list[str]:
             "    _install = ' '.join(_missing)",
         ]
         if "torch" in packages:
-            lines.append(f"    _install += ' --extra-index-url {_torch_index()}' if 'torch' in _missing else ''")
+            lines.append(f"    _install += ' --extra-index-url {TORCH_CPU_INDEX}' if 'torch' in _missing else ''")
         lines += ["    %pip install --quiet {_install}", "    importlib.invalidate_caches()"]
     if "graphviz" in packages:
         lines += [
