@@ -338,6 +338,24 @@ def test_opened_from_disk_the_run_button_says_to_serve(site):
             browser.close()
 
 
+def test_the_summary_says_what_the_first_run_downloads(site):
+    """For readers on metered connections: above the first Run button, the page says what the first Run costs."""
+    from playwright.sync_api import sync_playwright
+
+    from tools.live_bench import launch
+
+    path = site / page_name(ROOT / "book" / "04-backpropagation.md")
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page()
+            page.goto(path.as_uri())
+            summary = page.locator(".live-summary").inner_text()
+            assert "Pyodide, about 13 MB" in summary and "about 1.3 MB" in summary, summary
+        finally:
+            browser.close()
+
+
 def test_an_edited_cell_runs_and_its_graph_is_redrawn(site):
     """Chapter 5 as a reader uses it: change a number in a cell, run the graph cell below, see the new graph."""
     from playwright.sync_api import sync_playwright

@@ -1,6 +1,7 @@
 """The whole book as one PDF (tools/book_pdf.py): a single-page build of the site printed by Chromium, in the site
 as book.pdf and offered by every page's download menu.  It holds every chapter's title, every formula typeset by
-MathJax (no TeX left as text) and every figure."""
+MathJax (no TeX left as text) and every figure; it is tagged, has a bookmark for every chapter, appendix and
+section, numbers its pages, prints none of the live cells' controls and cuts no code line at the page's edge."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from tools.book_pdf import outline
 from tools.chapters import toc_chapters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +41,9 @@ def test_the_site_offers_the_book_as_one_pdf(site):
     assert pdf.is_file()
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(pdf).pages)
     assert pages > 10 * len(CHAPTERS) // 2, f"only {pages} pages"
     for chapter in CHAPTERS:
         page = site / chapter.relative_to(ROOT).with_suffix(".html")
@@ -62,3 +66,47 @@ def test_no_tex_is_left_untypeset_and_every_figure_is_printed(site):
         for p in (site / c.relative_to(ROOT).with_suffix(".html") for c in CHAPTERS)
     )
     assert report["images"] >= figures and not report["broken"], (report["images"], figures, report["broken"])
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(site) -> list[str]:
+    """The text of each page of book.pdf."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(site / "book.pdf").pages]
+
+
+def test_every_chapter_and_section_has_a_bookmark(site):
+    from pypdf import PdfReader
+
+    root = PdfReader(site / "book.pdf").root_object
+    assert root.get("/MarkInfo", {}).get("/Marked") and "/StructTreeRoot" in root, "book.pdf is not tagged"
+    bookmarks = outline(site / "book.pdf")
+    titles = [_normal(title) for _, title, _ in bookmarks]
+    found = []
+    for chapter in CHAPTERS:
+        page = BeautifulSoup((site / chapter.relative_to(ROOT).with_suffix(".html")).read_text(encoding="utf-8"),
+                             "html.parser")  # fmt: skip
+        title = _normal(_title(site / chapter.relative_to(ROOT).with_suffix(".html")))
+        assert title in titles, f"{chapter.stem}: no bookmark for the chapter {title!r}"
+        found.append(titles.index(title))
+        for h2 in page.select("article section > h2"):
+            section = _normal(h2.get_text(" ", strip=True).rstrip("#"))
+            assert section in titles, f"{chapter.stem}: no bookmark for the section {section!r}"
+    assert found == sorted(found), "the chapters' bookmarks are not in the book's order"
+    pages = [page for _, _, page in bookmarks]
+    assert pages == sorted(pages), "the bookmarks' pages do not follow the book's order"
+
+
+def test_every_page_is_numbered(pdf_pages):
+    total = len(pdf_pages)
+    for number, text in enumerate(pdf_pages, 1):
+        assert text.rstrip().endswith(f"{number} / {total}"), f"page {number} has no page number in its footer"
+
+
+def test_the_pdf_prints_no_live_controls_and_cuts_no_code(site, pdf_pages):
+    controls = ("\u25b6 Run", "\u21ba Reset", "\u25a0 Stop", "code cells on this page", "Skipped here:")
+    for number, text in enumerate(pdf_pages, 1):
+        printed = [control for control in controls if control in text]
+        assert not printed, f"page {number} prints the live cells' {printed}"
+    assert not _report(site)["overflowing"], f"code lines wider than the page: {_report(site)['overflowing']}"

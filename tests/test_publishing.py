@@ -4,13 +4,15 @@
   this page, open an issue, and Colab and Binder open the chapter's notebook.  A local build has none of those
   buttons and links to no repository at all.  Both keep the download buttons (.md, .ipynb, PDF).
 - notebooks/ holds one notebook per chapter: the chapter's own cells (the ones the build executes), after a first
-  cell that writes the chapter's snapshot of `micrograd` and imports it from there; each runs alone in an empty
-  folder.
+  cell that says what the notebook needs, installs the packages that are missing outside Colab, and writes the
+  chapter's snapshot of `micrograd` and imports it from there; each runs alone in an empty folder.
 """
 
 import functools
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -225,8 +227,67 @@ def test_a_notebook_is_its_chapter_after_a_setup_cell(chapter):
     assert all(c.metadata["jupyter"]["source_hidden"] for c in checks)
     previous = CHAPTERS[index - 1].read_text(encoding="utf-8").split("\n# ", 1)[1].split("\n", 1)[0] if index else None
     assert (f'up to "{previous}" left it' if previous else "starts from an empty") in first.source
+    # It says what the notebook needs and, outside Colab, installs what is missing: every package its code imports.
+    assert "Python 3.10 or later" in first.source
+    imported = {
+        module.split(".")[0] for cell in rest if cell.cell_type == "code" for module in notebooks._imports(cell.source)
+    }
+    needed = sorted(notebooks.PACKAGES[m] for m in imported if m in notebooks.PACKAGES)
+    for package in needed:
+        assert f": {package!r}" in first.source, f"the first cell does not install {package}"
+    if needed:
+        assert "if _missing and 'google.colab' not in sys.modules:" in first.source
+        assert "%pip install --quiet {_install}" in first.source
     assert notebook.metadata["kernelspec"]["name"] == "python3"
     assert all(not c.get("outputs") for c in rest if c.cell_type == "code")
+
+
+def test_a_notebook_needs_what_its_cells_and_the_micrograd_they_import_import():
+    files = {
+        "micrograd/__init__.py": "from .engine import Value\n",
+        "micrograd/engine.py": "import math\nfrom . import literate\n",
+        "micrograd/literate.py": "import inspect\n",
+        "micrograd/viz.py": "from graphviz import Digraph\n",
+        "micrograd/tensor.py": "import numpy as np\n",
+    }
+    assert notebooks.requirements(["import math\nfrom micrograd.engine import Value"], files) == []
+    assert notebooks.requirements(["from micrograd.viz import draw_dot\n%timeit 1"], files) == ["graphviz"]
+    assert notebooks.requirements(["import torch\nimport sklearn.datasets", "import micrograd"], files) == [
+        "scikit-learn",
+        "torch",
+    ]
+    assert notebooks.requirements(["from micrograd import tensor"], files) == ["numpy"]
+    with pytest.raises(ValueError, match="pandas"):
+        notebooks.requirements(["import pandas"], files)
+    # PyTorch comes as its CPU build, from the index Binder uses.
+    lines = "\n".join(notebooks.needs_source(["numpy", "torch"]))
+    assert f"--extra-index-url {notebooks.TORCH_CPU_INDEX}" in lines
+    assert f"--extra-index-url {notebooks.TORCH_CPU_INDEX}\n" in (ROOT / "binder" / "requirements.txt").read_text()
+    assert "%pip install" not in "\n".join(notebooks.needs_source([]))
+
+
+def test_without_graphviz_dot_a_graph_shows_its_dot_source(tmp_path):
+    """The first cell, run where Graphviz's `dot` program is missing (and the packages present, so nothing is
+    installed): draw_dot's graph displays as its DOT source instead of failing."""
+    chapter = next(c for c in CHAPTERS if c.stem == "04-backpropagation")
+    first = nbformat.read(notebooks.notebook_path(chapter), as_version=4).cells[0].source
+    script = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "import sys\n"
+        f"assert shell.run_cell({first!r}).success\n"
+        "result = shell.run_cell('from micrograd.viz import draw_dot\\n"
+        "from micrograd.engine import Value\\ng = draw_dot(Value(1.0) + Value(2.0))')\n"
+        "assert result.success, result.error_in_exec\n"
+        "data, _ = shell.display_formatter.format(shell.user_ns['g'])\n"
+        "print(sorted(data))\n"
+        "print(data['text/plain'])\n"
+    )
+    env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": ""}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "dot program is missing" in result.stdout
+    assert "['text/plain']" in result.stdout and "digraph" in result.stdout, result.stdout[-2000:]
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])

@@ -8,6 +8,11 @@ Chromium opens that page from disk, waits until MathJax has typeset every formul
 and prints it to _build/pdf/book.pdf, which is copied into the site as book.pdf: every page's download menu
 offers it (`setup` below, a Sphinx extension of the site's build).  Printing stops with an error when a formula
 is left untypeset or an image did not load; _build/pdf/report.json lists the chapter titles the page held.
+
+The PDF is tagged (its structure is the page's: headings, lists, figures, for screen readers and reflow), has an
+outline (bookmarks: the book, each chapter and appendix, each section, from the page's headings) and numbers its
+pages in the footer.  The print stylesheets (_static/book.css, book/_static/live.css) wrap long code lines and
+leave the live cells' controls off the paper.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +50,23 @@ READY = r"""async () => {
     broken: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
   };
 }"""
+# The headings the outline is made of, as the printed page shows them (in print media), in document order.
+HEADINGS = r"""() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role=heading]')]
+  .filter(h => h.getClientRects().length)
+  .map(h => [...h.childNodes].filter(n => !(n.classList && n.classList.contains('headerlink')))
+                             .map(n => n.textContent).join('').replace(/\s+/g, ' ').trim())"""
+# The code boxes wider than the printed column (they would be cut at the page's edge): the longest line of each.
+OVERFLOWING = r"""() => [...document.querySelectorAll('pre')]
+  .filter(p => p.getClientRects().length && p.scrollWidth > p.clientWidth + 1)
+  .map(p => p.textContent.split('\n').reduce((a, l) => l.length > a.length ? l : a, ''))"""
+# The width of the printed column in CSS pixels: A4 (210 mm) less the left and right margins.
+MARGIN = {"top": "15mm", "bottom": "18mm", "left": "12mm", "right": "12mm"}
+COLUMN = round((210 - 12 - 12) / 25.4 * 96)
+# The page number in the footer of every page ("12 / 527"); Chromium fills in the two spans.
+FOOTER = (
+    '<div style="width: 100%; font-size: 8pt; text-align: center; color: #555;">'
+    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
 
 
 def build_single_page(output: Path, env: dict | None = None) -> Path:
@@ -100,7 +123,8 @@ def setup(app) -> dict:
 
 def print_pdf(page: Path, pdf: Path) -> dict:
     """Print the single page to `pdf` once it is ready; return what the page held: its chapter titles, formulas
-    (and those left untypeset), images (and those that did not load)."""
+    (and those left untypeset), images (and those that did not load), the code boxes wider than the paper
+    (`overflowing`), the bookmarks ([depth, title, page]) and the number of pages."""
     from playwright.sync_api import sync_playwright
 
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -115,12 +139,83 @@ def print_pdf(page: Path, pdf: Path) -> dict:
             tab.goto(page.resolve().as_uri(), wait_until="load")
             report = tab.evaluate(READY)
             tab.emulate_media(media="print")
-            tab.pdf(path=str(pdf), format="A4", print_background=True,
-                    margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})  # fmt: skip
+            tab.pdf(path=str(pdf), format="A4", print_background=True, outline=True, tagged=True,
+                    display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                    margin=MARGIN)  # fmt: skip
+            # What the paper shows, measured in print media at the column's width.
+            tab.set_viewport_size({"width": COLUMN, "height": 1000})
+            headings = tab.evaluate(HEADINGS)
+            report["overflowing"] = tab.evaluate(OVERFLOWING)
         finally:
             browser.close()
+    report["bookmarks"] = finish(pdf, headings)
+    report["pages"] = pages(pdf)
     report["bytes"] = pdf.stat().st_size
     return report
+
+
+def pages(pdf: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)
+
+
+def outline(pdf: Path) -> list[tuple[int, str, int]]:
+    """The bookmarks of `pdf` in document order: (depth, title, page number from 1)."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        pages = {page.objgen: number for number, page in enumerate(document.pages, 1)}
+        entries = []
+
+        def walk(items, depth):
+            for item in items:
+                target = item.destination[0] if item.destination is not None else None
+                entries.append((depth, item.title, pages.get(target.objgen) if target is not None else None))
+                walk(item.children, depth + 1)
+
+        with document.open_outline() as tree:
+            walk(tree.root, 0)
+        return entries
+
+
+def finish(pdf: Path, headings: list[str]) -> list[list]:
+    """Give each bookmark its heading's text, as the page has it, and pack the PDF's objects into compressed object
+    streams (the tagged PDF's structure tree, thousands of small objects, takes a third of its size without);
+    return the bookmarks [depth, title, page].
+
+    Chromium titles a bookmark with the text of the heading's printed lines, joined without a space where the
+    heading wraps, and twice over when the heading moved to the next page.  The bookmarks follow the headings in
+    document order, one each, so the i-th takes the i-th heading's text; when the two lists do not match that way
+    (`_same`), every title stays as Chromium wrote it."""
+    import pikepdf
+
+    entries = outline(pdf)
+    retitle = len(entries) == len(headings) and all(_same(t, h) for (_, t, _), h in zip(entries, headings))
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        if retitle:
+            titles = iter(headings)
+
+            def walk(items):
+                for item in items:
+                    item.title = next(titles)
+                    walk(item.children)
+
+            with document.open_outline() as tree:
+                walk(tree.root)
+        document.save(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    if retitle:
+        entries = [(depth, heading, page) for (depth, _, page), heading in zip(entries, headings)]
+    return [list(entry) for entry in entries]
+
+
+def _same(title: str, heading: str) -> bool:
+    """Chromium's bookmark `title` is that of `heading`: spaces aside, the heading's text is in it in order, and it
+    is at most the heading written twice."""
+    title, heading = re.sub(r"\s+", "", title), re.sub(r"\s+", "", heading)
+    rest = iter(title)
+    return bool(heading) and len(title) <= 2 * len(heading) and all(char in rest for char in heading)
 
 
 def make(output: Path, site: Path | None, env: dict | None = None) -> dict:

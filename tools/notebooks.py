@@ -5,11 +5,16 @@
 
 A notebook is its chapter read by jupytext (the cells the build executes), with two changes:
 
-- A first code cell carries the chapter's snapshot of `micrograd` (tools/snapshots.py: the package as the
-  chapters before it left it).  Run first, it writes those files into a temporary folder and puts it first on
-  Python's path, so the notebook needs no checkout, no install and no network, and sees exactly the engine the
-  reader has built so far.  It also defines `glue`, which the chapters use to put computed numbers into their
-  text (myst-nb's; in a notebook it prints `name = value` under the cell, where the text names it).
+- A first code cell says what the notebook needs: Python 3.10 or later and the packages its code imports
+  (`requirements`: the chapter's cells and the parts of `micrograd` they import; Colab has them all).  Outside
+  Colab it installs those that are missing with `%pip install` (PyTorch as its CPU build, from the index
+  binder/requirements.txt names too), so that a plain Jupyter with nothing but ipykernel runs it.  Where Graphviz's
+  `dot` program (not a Python package) is missing, a graph shows its DOT source instead of its drawing.
+- The same cell carries the chapter's snapshot of `micrograd` (tools/snapshots.py: the package as the chapters
+  before it left it).  It writes those files into a temporary folder and puts it first on Python's path, so the
+  notebook needs no checkout of the book and sees exactly the engine the reader has built so far.  It also
+  defines `glue`, which the chapters use to put computed numbers into their text (myst-nb's; in a notebook it
+  prints `name = value` under the cell, where the text names it).
 - The book's checks (cells tagged `remove-cell`: glue calls and asserts that keep the prose honest) stay, folded
   away and guarded: where a reader's changed numbers make a check fail, the cell says so in one line instead of
   ending in a traceback.
@@ -23,6 +28,7 @@ Never edit it by hand.
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 from pathlib import Path
@@ -38,6 +44,24 @@ FOLDER = "notebooks"
 SETUP_TAG = "micrograd-snapshot"  # the tag of the first cell
 GLUE_IMPORT = "from myst_nb import glue"
 CHECK_TAG = "remove-cell"  # the book's own checks (tools/live_page.py)
+
+
+# The packages a notebook may import: {module: the name pip installs it by}.  A module neither here, nor in
+# Python's standard library, nor `micrograd` stops `python -m tools.notebooks` until it is added.
+PACKAGES = {
+    "graphviz": "graphviz",
+    "numpy": "numpy",
+    "matplotlib": "matplotlib",
+    "sklearn": "scikit-learn",
+    "scipy": "scipy",
+    "threadpoolctl": "threadpoolctl",
+    "torch": "torch",
+}
+# Modules every Jupyter kernel has (ipykernel brings IPython) and the book's own.
+PRESENT = {"IPython", "micrograd", "myst_nb"}
+# PyTorch's CPU build (a smaller download than the default); binder/requirements.txt names the same index.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+PYTHON = (3, 10)  # the oldest Python the package supports (pyproject.toml's requires-python)
 
 
 def notebook_path(chapter: Path, root: Path = ROOT) -> Path:
@@ -56,21 +80,120 @@ def _literal(text: str) -> str:
     return repr(text)
 
 
-def setup_source(files: dict[str, str], previous: str | None) -> str:
-    """The first cell: write the snapshot `files` into a temporary folder and import from there.  `previous` is the
-    title of the chapter just before this one (None for the first)."""
+def _imports(source: str) -> set[str]:
+    """The modules `source` imports, and the names it imports from them, which may be submodules (absolute imports
+    only; IPython's magics and shell lines aside)."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+    found = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}  # maybe submodules
+    return found
+
+
+def requirements(cells: list[str], files: dict[str, str]) -> list[str]:
+    """The pip names of the packages a notebook needs: those its code `cells` import, and those imported by the
+    modules of the snapshot `files` ({"micrograd/engine.py": text}) that the cells import, followed through the
+    package's own imports."""
+    modules = {}  # {"micrograd.engine": (its package, its text)}
+    for path, text in files.items():
+        name = path.removesuffix(".py").replace("/", ".")
+        if name.endswith(".__init__"):
+            name = name.removesuffix(".__init__")
+            modules[name] = (name, text)
+        else:
+            modules[name] = (name.rpartition(".")[0], text)
+    wanted, done, packages = set().union(*map(_imports, cells)), set(), set()
+    while wanted:
+        name = wanted.pop()
+        top = name.split(".")[0]
+        if top == "micrograd":
+            parts = name.split(".")
+            for module in (".".join(parts[:n]) for n in range(1, len(parts) + 1)):  # a module imports its parents
+                if module in modules and module not in done:
+                    done.add(module)
+                    package, text = modules[module]
+                    wanted |= _imports(text)
+                    for node in ast.walk(ast.parse(text)):
+                        if isinstance(node, ast.ImportFrom) and node.level:
+                            base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                            base = f"{base}.{node.module}" if node.module else base
+                            wanted |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+        elif top not in sys.stdlib_module_names and top not in PRESENT:
+            if top not in PACKAGES:
+                raise ValueError(f"a notebook imports {top!r}: add it to PACKAGES in tools/notebooks.py")
+            packages.add(PACKAGES[top])
+    return sorted(packages)
+
+
+def needs_source(packages: list[str]) -> list[str]:
+    """The lines of the first cell that check Python's version and install the missing `packages` (pip names)."""
+    lines = [
+        "# What this notebook needs: Python "
+        + ".".join(map(str, PYTHON))
+        + " or later"
+        + (f" and the packages {', '.join(packages)}." if packages else ", and no package beyond it."),
+    ]
+    if packages:
+        lines += [
+            "# Colab has them all; anywhere else (Binder, a download opened in Jupyter) this cell installs those",
+            "# that are missing with %pip"
+            + (" (PyTorch as its CPU build, a smaller download)." if "torch" in packages else "."),
+        ]
+    if "graphviz" in packages:
+        lines += [
+            "# The graphs are drawn by Graphviz's `dot` program (apt-get install graphviz, brew install graphviz,",
+            "# conda install graphviz); without it each graph shows its DOT source, the text `dot` would draw.",
+        ]
+    lines += [
+        "import importlib.util, pathlib, shutil, sys, tempfile",
+        "",
+        f"if sys.version_info < {PYTHON}:",
+        f"    raise RuntimeError('this notebook needs Python {'.'.join(map(str, PYTHON))} or later')",
+    ]
+    if packages:
+        modules = {pip: module for module, pip in PACKAGES.items()}
+        lines += [
+            "_needed = {" + ", ".join(f"{modules[p]!r}: {p!r}" for p in packages) + "}  # module: pip name",
+            "_missing = [name for module, name in _needed.items() if importlib.util.find_spec(module) is None]",
+            "if _missing and 'google.colab' not in sys.modules:",
+            "    _install = ' '.join(_missing)",
+        ]
+        if "torch" in packages:
+            lines.append(f"    _install += ' --extra-index-url {TORCH_CPU_INDEX}' if 'torch' in _missing else ''")
+        lines += ["    %pip install --quiet {_install}", "    importlib.invalidate_caches()"]
+    if "graphviz" in packages:
+        lines += [
+            "if shutil.which('dot') is None:",
+            "    import graphviz",
+            "",
+            "    def _dot_source(self, include=None, exclude=None, **kwargs):",
+            "        return {'text/plain': self.source}",
+            "",
+            "    graphviz.Graph._repr_mimebundle_ = graphviz.Digraph._repr_mimebundle_ = _dot_source",
+            '    print("Graphviz\'s dot program is missing: each graph shows its DOT source instead of its drawing.")',
+        ]
+    return lines
+
+
+def setup_source(files: dict[str, str], previous: str | None, packages: list[str] = ()) -> str:
+    """The first cell: check Python's version and install the missing `packages` (`needs_source`), then write the
+    snapshot `files` into a temporary folder and import from there.  `previous` is the title of the chapter just
+    before this one (None for the first)."""
     built = (
         f'the `micrograd` package as the chapters up to "{previous}" left it'
         if previous
         else "nothing yet: this chapter starts from an empty `micrograd` package"
     )
     lines = [
-        "#@title Run this cell first: it sets up the book's `micrograd` package",
+        "#@title Run this cell first: it sets up what the notebook needs and the book's `micrograd` package",
+        *needs_source(list(packages)),
+        "",
         f"# This chapter builds on {built}.",
         "# The cell writes that package into a temporary folder and puts the folder first on Python's path, so",
-        "# the notebook runs anywhere (Colab, Binder, a download) with nothing to install and no network.",
-        "import pathlib, sys, tempfile",
-        "",
+        "# the notebook needs no copy of the book's repository.",
         "_files = {",
     ]
     for path, text in sorted(files.items()):
@@ -248,8 +371,9 @@ def make_notebook(
     `previous`), then the chapter's cells as jupytext reads them."""
     chapter = Path(chapter)
     text = jupytext.read(chapter)
+    code = [notebook_code(c.source) for c in text.cells if c.cell_type == "code"]
     setup = nbformat.v4.new_code_cell(
-        setup_source(files, previous),
+        setup_source(files, previous, requirements(code, files)),
         metadata={"tags": [SETUP_TAG], "cellView": "form", "jupyter": {"source_hidden": True}},
     )
     notebook = nbformat.v4.new_notebook(

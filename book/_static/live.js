@@ -291,7 +291,10 @@
         '.' + (still.length ? ' The other ' + still.length + (still.length === 1 ? ' is' : ' are') +
         ' marked static (' + (needs.length ? 'they need ' + needs.join(' or ') + '; ' : '') + 'each says why) and ' +
         (still.length === 1 ? 'shows' : 'show') + ' the output the book was built with; to run ' +
-        (still.length === 1 ? 'it' : 'them') + ', ' + notebook + '.' : '');
+        (still.length === 1 ? 'it' : 'them') + ', ' + notebook + '.' : '') +
+        // For readers on metered connections: what the first Run costs (the browser keeps both afterwards).
+        ' The first Run downloads Python for the page (Pyodide, about 13 MB), and the first graph a run draws ' +
+        'adds Graphviz (about 1.3 MB); the browser keeps both for the next pages.';
     }
     const title = document.querySelector('article h1');
     if (title) title.insertAdjacentElement('afterend', box);
