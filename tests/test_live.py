@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -358,45 +359,33 @@ def test_the_summary_says_what_the_first_run_downloads(site):
 
 def test_an_edited_cell_runs_and_its_graph_is_redrawn(site):
     """Chapter 5 as a reader uses it: change a number in a cell, run the graph cell below, see the new graph."""
-    from playwright.sync_api import sync_playwright
-
-    from tools.live_bench import launch, serve
-
     chapter = ROOT / "book" / "05-more-operations.md"
-    with serve(site) as origin, sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(START_TIMEOUT_MS)
-            page.goto(f"{origin}/{page_name(chapter)}")
-            cells = json.loads(page.locator("#live-page").text_content())["cells"]
-            # The first live cell that sets a = Value(2.0, label='a'), and the first graph after it.
-            source = {c["n"]: c["source"] for c in chapter_data(site, chapter)["cells"]}
-            edited = next(c["n"] for c in cells if c["live"] and "a = Value(2.0, label='a')" in source[c["n"]])
-            graph = next(c["n"] for c in cells if c["n"] > edited and c["live"] and "draw_dot(" in source[c["n"]])
-            code = page.locator(f".live-cell-{edited} .cell_input pre")
-            code.click()
-            page.keyboard.press("Control+Home")
-            text = code.inner_text()
-            assert text.startswith("a = Value(2.0"), text[:40]
-            for _ in range(len("a = Value(2")):
-                page.keyboard.press("ArrowRight")
-            page.keyboard.press("Backspace")
-            page.keyboard.type("5")
-            assert code.inner_text().startswith("a = Value(5.0")
-            page.locator(f".live-cell-{graph} button.live-run").click()
-            page.wait_for_function(DONE, arg=graph)
-            labels = page.evaluate(LIVE, graph)["outputs"]
-            nodes = [node for o in labels if o["kind"] == "graph" for node in o["nodes"]]
-            assert any("a" in node and "data 5.0000" in node for node in nodes), nodes
-            # A screen reader meets the drawn graph as one image with a name.
-            drawn = [(o["role"], o["label"]) for o in labels if o["kind"] == "graph"]
-            assert drawn and all(role == "img" and label for role, label in drawn), drawn
-            # The edited cell ran first (it had not run): its printed value changed with it.
-            printed = page.evaluate(LIVE, edited)["outputs"]
-            assert printed and "Value(data=16.0" in printed[0]["text"], printed
-        finally:
-            browser.close()
+    with chapter_page(site, chapter) as (page, described):
+        # The first live cell that sets a = Value(2.0, label='a'), and the first graph after it.
+        source = {c["n"]: c["source"] for c in chapter_data(site, chapter)["cells"]}
+        edited = next(c["n"] for c in described if c["live"] and "a = Value(2.0, label='a')" in source[c["n"]])
+        graph = next(c["n"] for c in described if c["n"] > edited and c["live"] and "draw_dot(" in source[c["n"]])
+        code = page.locator(f".live-cell-{edited} .cell_input pre")
+        code.click()
+        page.keyboard.press("Control+Home")
+        text = code.inner_text()
+        assert text.startswith("a = Value(2.0"), text[:40]
+        for _ in range(len("a = Value(2")):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Backspace")
+        page.keyboard.type("5")
+        assert code.inner_text().startswith("a = Value(5.0")
+        page.locator(f".live-cell-{graph} button.live-run").click()
+        page.wait_for_function(DONE, arg=graph)
+        labels = page.evaluate(LIVE, graph)["outputs"]
+        nodes = [node for o in labels if o["kind"] == "graph" for node in o["nodes"]]
+        assert any("a" in node and "data 5.0000" in node for node in nodes), nodes
+        # A screen reader meets the drawn graph as one image with a name.
+        drawn = [(o["role"], o["label"]) for o in labels if o["kind"] == "graph"]
+        assert drawn and all(role == "img" and label for role, label in drawn), drawn
+        # The edited cell ran first (it had not run): its printed value changed with it.
+        printed = page.evaluate(LIVE, edited)["outputs"]
+        assert printed and "Value(data=16.0" in printed[0]["text"], printed
 
 
 # -- a reader's edits, a long cell, Stop, Reset ------------------------------------------------------------------
@@ -405,6 +394,25 @@ READER_CHAPTERS = [c for c in CHAPTERS if re.match(r"(0\d|10)-", c.name) and not
 STATE = """(n) => { const cell = document.querySelector('.live-cell-' + n);
                     const out = cell && cell.nextElementSibling;
                     return out && out.classList.contains('live-output') ? out.dataset.state || '' : null; }"""
+
+
+@contextmanager
+def chapter_page(site: Path, chapter: Path):
+    """`chapter` served from `site` and open in Chromium, as a reader opens it: yields the page and its
+    description of its cells (live.js's)."""
+    from playwright.sync_api import sync_playwright
+
+    from tools.live_bench import launch, serve
+
+    with serve(site) as origin, sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(START_TIMEOUT_MS)
+            page.goto(f"{origin}/{page_name(chapter)}")
+            yield page, json.loads(page.locator("#live-page").text_content())["cells"]
+        finally:
+            browser.close()
 
 
 def changed_number(source: str) -> str | None:
@@ -489,75 +497,51 @@ def test_a_reader_who_changes_numbers_meets_no_error_from_the_book(site):
 def test_a_long_cell_keeps_the_page_alive_and_stops(site):
     """A loop the reader typed runs in the worker: the page scrolls and answers while it runs, the cell says it is
     running, Stop ends it, and the next Run starts Python again and runs the cells above first."""
-    from playwright.sync_api import sync_playwright
-
-    from tools.live_bench import launch, serve
-
     chapter = ROOT / "book" / "04-backpropagation.md"
-    with serve(site) as origin, sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(START_TIMEOUT_MS)
-            page.goto(f"{origin}/{page_name(chapter)}")
-            described = json.loads(page.locator("#live-page").text_content())["cells"]
-            cells = [c for c in described if c["live"] and c["shown"]]
-            first = cells[0]["n"]
-            page.locator(f".live-cell-{first} button.live-run").click()
-            page.wait_for_function(DONE, arg=first)
-            target = cells[2]["n"]
-            _edit(page, target, "total = 0\nfor i in range(10**10):\n    total += i")
-            page.locator(f".live-cell-{target} button.live-run").click()
-            page.wait_for_function(f"() => ({STATE})({target}) === 'running'")
-            stop = page.locator(f".live-cell-{target} + .live-output button.live-stop")
-            assert stop.is_visible()
-            # The page answers while Python works: a script round trip, a scroll, a click into another cell.
-            began = time.monotonic()
-            for _ in range(5):
-                page.mouse.wheel(0, 400)
-                assert page.evaluate("() => 1 + 1") == 2
-            other = page.locator(f".live-cell-{cells[4]['n']} .cell_input pre")
-            other.scroll_into_view_if_needed()
-            other.click()
-            assert page.evaluate("() => document.activeElement.matches('.cell_input pre')"), "the click went nowhere"
-            assert time.monotonic() - began < 5, "the page did not answer while the cell ran"
-            assert page.evaluate(f"() => ({STATE})({target})") == "running"
-            stop.click()
-            page.wait_for_function(f"() => ({STATE})({target}) === 'stopped'")
-            assert "restarted" in page.locator(f".live-cell-{target} + .live-output").inner_text()
-            # The book's code back, and the cell runs again on a new Python, after the cells above it.
-            reset = page.locator(f".live-cell-{target} button.live-reset")
-            assert reset.is_visible()
-            reset.click()
-            assert "range(10**10)" not in page.locator(f".live-cell-{target} .cell_input pre").inner_text()
-            page.locator(f".live-cell-{target} button.live-run").click()
-            page.wait_for_function(DONE, arg=target)
-            assert page.evaluate(f"() => ({STATE})({target})") == "done"
-            assert page.evaluate(f"() => ({STATE})({first})") == "done"
-        finally:
-            browser.close()
+    with chapter_page(site, chapter) as (page, described):
+        cells = [c for c in described if c["live"] and c["shown"]]
+        first = cells[0]["n"]
+        page.locator(f".live-cell-{first} button.live-run").click()
+        page.wait_for_function(DONE, arg=first)
+        target = cells[2]["n"]
+        _edit(page, target, "total = 0\nfor i in range(10**10):\n    total += i")
+        page.locator(f".live-cell-{target} button.live-run").click()
+        page.wait_for_function(f"() => ({STATE})({target}) === 'running'")
+        stop = page.locator(f".live-cell-{target} + .live-output button.live-stop")
+        assert stop.is_visible()
+        # The page answers while Python works: a script round trip, a scroll, a click into another cell.
+        began = time.monotonic()
+        for _ in range(5):
+            page.mouse.wheel(0, 400)
+            assert page.evaluate("() => 1 + 1") == 2
+        other = page.locator(f".live-cell-{cells[4]['n']} .cell_input pre")
+        other.scroll_into_view_if_needed()
+        other.click()
+        assert page.evaluate("() => document.activeElement.matches('.cell_input pre')"), "the click went nowhere"
+        assert time.monotonic() - began < 5, "the page did not answer while the cell ran"
+        assert page.evaluate(f"() => ({STATE})({target})") == "running"
+        stop.click()
+        page.wait_for_function(f"() => ({STATE})({target}) === 'stopped'")
+        assert "restarted" in page.locator(f".live-cell-{target} + .live-output").inner_text()
+        # The book's code back, and the cell runs again on a new Python, after the cells above it.
+        reset = page.locator(f".live-cell-{target} button.live-reset")
+        assert reset.is_visible()
+        reset.click()
+        assert "range(10**10)" not in page.locator(f".live-cell-{target} .cell_input pre").inner_text()
+        page.locator(f".live-cell-{target} button.live-run").click()
+        page.wait_for_function(DONE, arg=target)
+        assert page.evaluate(f"() => ({STATE})({target})") == "done"
+        assert page.evaluate(f"() => ({STATE})({first})") == "done"
 
 
 def test_a_run_replaces_the_built_output(site):
-    from playwright.sync_api import sync_playwright
-
-    from tools.live_bench import launch, serve
-
     chapter = ROOT / "book" / "02-chain-rule.md"
-    with serve(site) as origin, sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(START_TIMEOUT_MS)
-            page.goto(f"{origin}/{page_name(chapter)}")
-            cells = json.loads(page.locator("#live-page").text_content())["cells"]
-            n = next(c["n"] for c in cells if c["live"] and c["shown"]
-                     and page.locator(f".live-cell-{c['n']} .cell_output").count())  # fmt: skip
-            built = page.locator(f".live-cell-{n} .cell_output")
-            assert built.is_visible()
-            page.locator(f".live-cell-{n} button.live-run").click()
-            page.wait_for_function(DONE, arg=n)
-            assert not built.is_visible(), "the build's output still shows above the live one"
-            assert page.locator(f".live-cell-{n} + .live-output").is_visible()
-        finally:
-            browser.close()
+    with chapter_page(site, chapter) as (page, described):
+        n = next(c["n"] for c in described if c["live"] and c["shown"]
+                 and page.locator(f".live-cell-{c['n']} .cell_output").count())  # fmt: skip
+        built = page.locator(f".live-cell-{n} .cell_output")
+        assert built.is_visible()
+        page.locator(f".live-cell-{n} button.live-run").click()
+        page.wait_for_function(DONE, arg=n)
+        assert not built.is_visible(), "the build's output still shows above the live one"
+        assert page.locator(f".live-cell-{n} + .live-output").is_visible()
