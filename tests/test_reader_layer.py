@@ -28,6 +28,7 @@ MAX_VISIBLE_ASSERTS = 40
 APPENDIX_PREFIXES = {
     "appendix-floating-point": "fp_",
     "appendix-engine-contract": "contract_",
+    "appendix-performance": "perf_",
     "appendix-drawing-graphs": "drawing_",
     "appendix-how-the-book-is-made": "making_",
     "appendix-verification": "verify_",
