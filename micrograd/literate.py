@@ -27,12 +27,9 @@ def add_to_class(cls):
 
 # From book/03-computation-graphs.md, section "The Value class so far"
 def class_source(cls):
-    """The source code of `cls` as it stands now, as one class block.
-
-    Every function in the class's namespace is shown in its latest version,
-    in the order the names first appeared; the `@add_to_class(...)` lines
-    that attached later versions are left out.
-    """
+    """The source of `cls` as it stands now, as one class block: the latest
+    version of every function, in the order the names first appeared,
+    without the `@add_to_class(...)` lines."""
     lines = [f'class {cls.__name__}:']
     if cls.__doc__:
         lines.append(f'    """{cls.__doc__}"""')

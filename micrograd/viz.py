@@ -10,29 +10,19 @@ from graphviz import Digraph
 
 # From book/03-computation-graphs.md, section "Drawing the graph"
 def _trace(root):
-    """Every Value that `root` depends on (itself included), and the edges.
-
-    Values are listed in the order a depth-first search from `root` first
-    reaches them, visiting each node's children in the order they were
-    recorded.  That order depends only on the shape of the graph, never on
-    where objects happen to live in memory, so the same expression always
-    yields the same drawing.
-    """
+    """Every Value that `root` depends on (itself included), in the order a
+    depth-first search from `root` reaches them, and the edges between them."""
     nodes, edges = [], []
     seen, stack = set(), [root]
-    # An explicit stack rather than recursion: graphs can be far deeper than
-    # Python's recursion limit.
-    while stack:
+    while stack:                   # a stack, not recursion: graphs can be deep
         node = stack.pop()
-        if node in seen:       # reached again by another path
+        if node in seen:           # reached again by another path
             continue
         seen.add(node)
         nodes.append(node)
-        # One edge per input slot, so `x + x` shows two arrows from x: it
-        # really is used twice.
+        # One edge per input slot, so `x + x` shows two arrows from x.
         edges.extend((child, node) for child in node._prev)
-        # Reversed, so that the first child is the first to be explored.
-        stack.extend(reversed(node._prev))
+        stack.extend(reversed(node._prev))   # first child explored first
     return nodes, edges
 
 
@@ -50,22 +40,16 @@ def _escape(text, special):
 
 
 def draw_dot(root, format='svg', rankdir='LR'):
-    """Draw the computation graph behind `root` as a graphviz.Digraph.
-
-    Every Value is a box showing `label | data | grad` (4 decimals); every
-    operation is a small node of its own between its inputs and its result.
-    `rankdir='LR'` puts the inputs on the left and `root` on the right; use
-    'TB' for top to bottom.  In a notebook, the returned Digraph displays
-    itself as an image.
-    """
+    """Draw the computation graph behind `root` as a graphviz.Digraph: a box
+    `label | data | grad` per Value, a small node per operation.  rankdir
+    'LR' puts `root` on the right, 'TB' at the bottom."""
     nodes, edges = _trace(root)
     name = {node: f'v{i}' for i, node in enumerate(nodes)}
     dot = Digraph(format=format, graph_attr={'rankdir': rankdir})
     for node in nodes:
         fields = [_escape(node.label, _RECORD_SPECIAL)] if node.label else []
         fields += [f'data {node.data:.4f}', f'grad {node.grad:.4f}']
-        # Braces turn the record's fields across the direction of the graph:
-        # side by side when rankdir='LR', stacked when rankdir='TB'.
+        # Braces turn the fields across the direction of the graph.
         dot.node(name[node], label='{ ' + ' | '.join(fields) + ' }',
                  shape='record')
         if node._op:
