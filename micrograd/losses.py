@@ -15,9 +15,7 @@ from micrograd.engine import Value
 
 # From book/08-network-by-hand.md, section "The loss"
 def pairs(predictions, targets):
-    """The (prediction, target) pairs of a loss, refusing lists of different
-    lengths (zip() would silently drop the extra items of the longer one)
-    and empty ones (a mean of nothing has no value)."""
+    """The (prediction, target) pairs; unequal lengths or none are refused."""
     predictions, targets = list(predictions), list(targets)
     if len(predictions) != len(targets):
         raise ValueError(f"predictions and targets differ in length: "
@@ -28,11 +26,7 @@ def pairs(predictions, targets):
 
 
 def mean_squared_error(predictions, targets):
-    """The mean of (prediction - target)**2 over all pairs.
-
-    Predictions and targets may be Values or plain numbers; with Values the
-    result is a Value that can be backpropagated.
-    """
+    """The mean of (prediction - target)**2, for Values or plain numbers."""
     pairs_ = pairs(predictions, targets)
     return sum((p - t) ** 2 for p, t in pairs_) / len(pairs_)
 
