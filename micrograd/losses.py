@@ -33,11 +33,7 @@ def mean_squared_error(predictions, targets):
 
 # From book/09-training.md, section "One number to push down"
 def sum_squared_error(predictions, targets):
-    """Sum over the examples of (prediction - target)**2, as a single Value.
-
-    Same shape as mean_squared_error but without dividing by the number of
-    examples, so each example's gradient does not shrink as the data set grows.
-    """
+    """The sum of (prediction - target)**2 over all pairs: n times the mean."""
     return sum((p - t) ** 2 for p, t in pairs(predictions, targets))
 
 
