@@ -15,9 +15,7 @@ from micrograd.engine import Value
 
 # From book/08-network-by-hand.md, section "The loss"
 def pairs(predictions, targets):
-    """The (prediction, target) pairs of a loss, refusing lists of different
-    lengths (zip() would silently drop the extra items of the longer one)
-    and empty ones (a mean of nothing has no value)."""
+    """The (prediction, target) pairs; unequal lengths or none are refused."""
     predictions, targets = list(predictions), list(targets)
     if len(predictions) != len(targets):
         raise ValueError(f"predictions and targets differ in length: "
@@ -28,22 +26,14 @@ def pairs(predictions, targets):
 
 
 def mean_squared_error(predictions, targets):
-    """The mean of (prediction - target)**2 over all pairs.
-
-    Predictions and targets may be Values or plain numbers; with Values the
-    result is a Value that can be backpropagated.
-    """
+    """The mean of (prediction - target)**2, for Values or plain numbers."""
     pairs_ = pairs(predictions, targets)
     return sum((p - t) ** 2 for p, t in pairs_) / len(pairs_)
 
 
 # From book/09-training.md, section "One number to push down"
 def sum_squared_error(predictions, targets):
-    """Sum over the examples of (prediction - target)**2, as a single Value.
-
-    Same shape as mean_squared_error but without dividing by the number of
-    examples, so each example's gradient does not shrink as the data set grows.
-    """
+    """The sum of (prediction - target)**2 over all pairs: n times the mean."""
     return sum((p - t) ** 2 for p, t in pairs(predictions, targets))
 
 
