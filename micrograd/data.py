@@ -98,15 +98,12 @@ class StandardScaler:
 
 # From book/13-many-classes.md, section "Mini-batches"
 class DataLoader:
-    """Deal a data set out in lists of batch_size examples.
-
-    Iterating over the loader is one pass (an epoch): every example once,
-    the last batch smaller if batch_size does not divide the data set.
-    With shuffle=True the order is shuffled anew at every pass, by a
-    random generator of the loader's own, started from seed: the same seed
-    gives the same batches, whatever else uses the random module.
+    """Deal a data set out in lists of batch_size examples, one pass (an
+    epoch) per iteration, the last batch smaller if need be.  shuffle=True
+    shuffles anew every pass, with a generator of its own started from seed.
     """
 
+    # From book/appendix-engine-contract.md, section "Optimiser settings"
     def __init__(self, dataset, batch_size=1, shuffle=False, seed=None):
         if isinstance(batch_size, bool) or not isinstance(
                 batch_size, numbers.Integral) or batch_size < 1:
@@ -117,6 +114,7 @@ class DataLoader:
         self.shuffle = shuffle
         self._random = random.Random(seed)
 
+    # From book/13-many-classes.md, section "Mini-batches"
     def __len__(self):
         """The number of batches in one pass."""
         return -(-len(self.dataset) // self.batch_size)   # rounded up

@@ -59,12 +59,8 @@ def l2_penalty(parameters, alpha):
 
 # From book/13-many-classes.md, section "Ten scores, ten probabilities"
 def softmax(logits):
-    """The probabilities exp(z_i) / sum_j exp(z_j), as a list of Values.
-
-    logits are Values or numbers.  The largest logit is subtracted first
-    (a constant shift, which does not change the result), so that exp()
-    never overflows: every exponent is at most 0.
-    """
+    """exp(z_i) / sum_j exp(z_j) for Values or numbers, as Values; the
+    largest logit is subtracted first, so that exp() never overflows."""
     logits = [z if isinstance(z, Value) else Value(z) for z in logits]
     if not logits:
         raise ValueError("softmax needs at least one logit")
@@ -76,26 +72,17 @@ def softmax(logits):
 
 # From book/13-many-classes.md, section "The gradient: softmax minus one-hot"
 def cross_entropy(logits, target):
-    """-log softmax(logits)[target] as ONE node, for one example.
-
-    logits are Values or numbers, target is the index of the right class
-    (an int in range(len(logits))).  The value is computed with the
-    log-sum-exp trick, so it stays finite for logits of any size; the
-    local derivatives are softmax(logits) - one_hot(target).  Matches
-    torch.nn.functional.cross_entropy for a single example.
-    """
+    """-log softmax(logits)[target] as ONE node, for one example: the value
+    by log-sum-exp, the local derivatives softmax - one_hot(target)."""
     logits = [z if isinstance(z, Value) else Value(z) for z in logits]
-    # A bool is an int to Python, and a float like 3.0 is not an index:
-    # either is almost certainly a slip.
     if (isinstance(target, bool) or not isinstance(target, numbers.Integral)
-            or not 0 <= target < len(logits)):
+            or not 0 <= target < len(logits)):     # an index, not 1.0 or True
         raise ValueError(f"target must be a class index in "
                          f"range({len(logits)}), got {target!r}")
     largest = max(z.data for z in logits)
     exps = [math.exp(z.data - largest) for z in logits]   # each at most 1
     total = sum(exps)                                     # 1 <= total <= n
-    # Subtract the two large numbers first: largest + log(total) - z[target]
-    # would add a small loss to a large number and keep only its first digits.
+    # The two large numbers first, so that a tiny loss keeps its digits.
     loss = (largest - logits[target].data) + math.log(total)
     local_grads = [e / total - (i == target) for i, e in enumerate(exps)]
     return Value(loss, logits, 'cross-entropy', _local_grads=local_grads)

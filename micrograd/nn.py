@@ -220,15 +220,9 @@ INITS = ('uniform', 'xavier', 'he')
 
 
 def initial_weights(fan_in, fan_out, init='uniform'):
-    """fan_in starting weights for a neuron with fan_in inputs, in a layer
-    of fan_out neurons, drawn with Python's random module:
-
-    'uniform'  uniform(-1, 1), micrograd's original start (same draws);
-    'xavier'   uniform(-a, a), a = sqrt(6 / (fan_in + fan_out)), variance
-               2 / (fan_in + fan_out)   (torch.nn.init.xavier_uniform_);
-    'he'       normal(0, sqrt(2 / fan_in)), for ReLU networks
-               (torch.nn.init.kaiming_normal_, nonlinearity='relu').
-    """
+    """fan_in starting weights for a neuron in a layer of fan_out neurons:
+    'uniform' as micrograd always did, 'xavier' as torch.nn.init.xavier_
+    uniform_, 'he' as torch.nn.init.kaiming_normal_ (for ReLU)."""
     if init == 'uniform':
         return [random.uniform(-1, 1) for _ in range(fan_in)]
     if init == 'xavier':

@@ -47,17 +47,11 @@ class SGD(Optimizer):
 
     # From book/14-optimisers-initialisation.md, section "Momentum"
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
-        """Gradient descent on the parameters in params, as torch.optim.SGD.
-
-        momentum is mu in v <- mu * v + g (no dampening, no Nesterov; the first
-        step sets v = g); weight_decay is lambda in g <- dL/dp + lambda * p.
-        With neither, each step is the plain p <- p - lr * dL/dp.
-        """
-        # A method added from outside the class cannot call super(): name the
-        # base class instead.
+        """As torch.optim.SGD: momentum is mu in v <- mu * v + g (v_1 = g_1),
+        weight_decay is lambda in g <- dL/dp + lambda * p."""
+        # A method added from outside the class cannot call super().
         Optimizer.__init__(self, params, lr=lr, momentum=momentum,
                            weight_decay=weight_decay)
-        # One velocity per parameter, starting at 0, so that v_1 = g_1.
         self.velocity = [0.0] * len(self.parameters)
 
     def step(self):
@@ -70,19 +64,14 @@ class SGD(Optimizer):
             if self.momentum:
                 g = self.momentum * self.velocity[i] + g
                 self.velocity[i] = g
-            # Change .data only: the step is bookkeeping, not part of a graph.
             p.data -= self.lr * g
 
 
 # From book/14-optimisers-initialisation.md, section "RMSprop"
 class RMSprop(Optimizer):
-    """Each step divided by a running root-mean-square of the gradient, as
-    torch.optim.RMSprop (without its momentum and centered options):
-
-        s <- alpha * s + (1 - alpha) * g**2
+    """As torch.optim.RMSprop: with g = dL/dp + weight_decay * p,
+        s <- rho * s + (1 - rho) * g**2     (rho is the argument alpha)
         p <- p - lr * g / (sqrt(s) + eps)
-
-    with g = dL/dp + weight_decay * p and s starting at 0.
     """
 
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8,
@@ -98,7 +87,8 @@ class RMSprop(Optimizer):
             g = p.grad
             if self.weight_decay:
                 g = g + self.weight_decay * p.data
-            s = self.alpha * self.square_avg[i] + (1 - self.alpha) * g * g
+            rho = self.alpha
+            s = rho * self.square_avg[i] + (1 - rho) * g * g
             self.square_avg[i] = s
             # ** 0.5 rather than math.sqrt: it takes a float or an array.
             p.data -= self.lr * g / (s ** 0.5 + self.eps)
@@ -106,15 +96,11 @@ class RMSprop(Optimizer):
 
 # From book/14-optimisers-initialisation.md, section "Adam"
 class Adam(Optimizer):
-    """Momentum and RMSprop together, both corrected for starting at zero,
-    as torch.optim.Adam (without its amsgrad option):
-
+    """As torch.optim.Adam: with g = dL/dp + weight_decay * p, at step t,
         m <- beta1 * m + (1 - beta1) * g          (mean of g)
-        v <- beta2 * v + (1 - beta2) * g**2       (mean of g**2)
-        p <- p - lr * m_hat / (sqrt(v_hat) + eps)
-
-    with m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t) at step t,
-    and g = dL/dp + weight_decay * p.
+        s <- beta2 * s + (1 - beta2) * g**2       (mean of g**2)
+        p <- p - lr * m_hat / (sqrt(s_hat) + eps)
+    where m_hat = m / (1 - beta1**t) and s_hat = s / (1 - beta2**t).
     """
 
     def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8,
@@ -122,7 +108,7 @@ class Adam(Optimizer):
         super().__init__(params, lr=lr, betas=betas, eps=eps,
                          weight_decay=weight_decay)
         self.m = [0.0] * len(self.parameters)
-        self.v = [0.0] * len(self.parameters)
+        self.s = [0.0] * len(self.parameters)
         self.t = 0                                  # steps taken
 
     def step(self):
@@ -137,22 +123,17 @@ class Adam(Optimizer):
             if self.weight_decay:
                 g = g + self.weight_decay * p.data
             self.m[i] = beta1 * self.m[i] + (1 - beta1) * g
-            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
+            self.s[i] = beta2 * self.s[i] + (1 - beta2) * g * g
             m_hat = self.m[i] / correction1
-            v_hat = self.v[i] / correction2
-            p.data -= self.lr * m_hat / (v_hat ** 0.5 + self.eps)
+            s_hat = self.s[i] / correction2
+            p.data -= self.lr * m_hat / (s_hat ** 0.5 + self.eps)
 
 
 # From book/14-optimisers-initialisation.md, section "Slowing down at the end"
 class CosineAnnealingLR:
-    """Lower optimizer.lr along half a cosine, as
-    torch.optim.lr_scheduler.CosineAnnealingLR: after t calls of step(),
-
+    """As torch.optim.lr_scheduler.CosineAnnealingLR: after t steps,
         lr = eta_min + (lr0 - eta_min) * (1 + cos(pi * t / T_max)) / 2
-
-    where lr0 is the optimiser's lr when the schedule was made; it reaches
-    eta_min after T_max steps.
-    """
+    with lr0 the optimiser's lr when the schedule was made."""
 
     # From book/appendix-engine-contract.md, section "Optimiser settings"
     def __init__(self, optimizer, T_max, eta_min=0.0):
