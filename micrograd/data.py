@@ -17,13 +17,8 @@ import sys
 
 # From book/12-generalisation.md, section "Holding data out"
 def random_split(items, lengths, seed=None):
-    """Shuffle items and cut them into parts of the given lengths.
-
-    lengths are counts that add up to len(items), or fractions that add up
-    to 1 (as torch.utils.data.random_split takes them); with fractions, the
-    items left over by rounding down go one each to the first parts.  The
-    same seed gives the same parts.
-    """
+    """Shuffle items and cut them into parts: counts that add up to
+    len(items), or fractions that add up to 1 (as in PyTorch)."""
     items = list(items)
     lengths = list(lengths)
     if not lengths:

@@ -4,7 +4,7 @@
 #     book/03-computation-graphs.md
 #     book/04-backpropagation.md
 #     book/05-more-operations.md
-#     book/11-performance.md
+#     book/appendix-performance.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -16,7 +16,7 @@ import numbers
 class Value:
     """A scalar that remembers which operation and inputs produced it."""
 
-    # From book/11-performance.md, section "A fast path for floats"
+    # From book/appendix-performance.md, section "A fast path for floats"
     def __init__(self, data, _children=(), _op='', label='', _local_grads=()):
         # The operations always hand over a Python float: accept it at once,
         # without the isinstance(data, numbers.Real) check, which costs many
@@ -25,9 +25,8 @@ class Value:
         # number lives inside the engine.
         if type(data) is not float:
             if isinstance(data, bool) or not isinstance(data, numbers.Real):
-                raise TypeError("Value(data) needs a real number (int, float "
-                                f"or NumPy scalar), got {type(data).__name__}: "
-                                f"{data!r}")
+                raise TypeError("Value(data) needs a real number such as 2 or "
+                                f"0.5, got {type(data).__name__}: {data!r}")
             data = float(data)
         self.data = data
         self.grad = 0.0     # d(output)/d(this value); backward() fills it in
@@ -60,7 +59,7 @@ class Value:
         # d tanh(x)/dx = 1 - tanh(x)^2, computed from the output we have
         return Value(t, (self,), 'tanh', _local_grads=(1 - t * t,))
 
-    # From book/11-performance.md, section "A leaner `backward`"
+    # From book/appendix-performance.md, section "A leaner `backward`"
     def backward(self):
         """Set the .grad of every Value this one depends on to d(self)/d(it)."""
         # Reverse topological order by depth-first search.  The stack holds

@@ -5,6 +5,7 @@
 #     book/11-performance.md
 #     book/14-optimisers-initialisation.md
 #     book/appendix-engine-contract.md
+#     book/appendix-performance.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
@@ -71,7 +72,7 @@ class Neuron(Module):
         """Whether there is an activation (the original micrograd's name)."""
         return self.activation is not None
 
-    # From book/11-performance.md, section "Checking the inputs once per layer"
+    # From book/appendix-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
         # A layer checks its inputs once and calls _forward itself; a neuron
         # used on its own checks them here.
@@ -84,7 +85,7 @@ class Neuron(Module):
     def __repr__(self):
         return f"Neuron({len(self.w)}, {self.activation or 'linear'})"
 
-    # From book/11-performance.md, section "Checking the inputs once per layer"
+    # From book/appendix-performance.md, section "Checking the inputs once per layer"
     def _forward(self, x):
         """The neuron's output for inputs already checked by _check_inputs."""
         # One node for the whole weighted sum, instead of one per product and
@@ -127,7 +128,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs)
                         for _ in range(nout)]
 
-    # From book/11-performance.md, section "Checking the inputs once per layer"
+    # From book/appendix-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
         # Every neuron reads the same inputs: check them once for the layer,
         # not once per neuron.
