@@ -8,10 +8,10 @@
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
-import numbers
 import random
 from micrograd.engine import Value
 import math
+import numbers
 
 
 # From book/07-neurons-layers-mlps.md, section "A neuron in code"
@@ -19,19 +19,12 @@ class Module:
     """Anything with trainable parameters: a neuron, a layer, a network."""
 
     def parameters(self):
-        """Every trainable Value, always in the same order.
-
-        Subclasses override this.
-        """
+        """Every trainable Value, always in the same order."""
         return []
 
     def zero_grad(self):
-        """Set the gradient of every parameter back to zero.
-
-        Parameters are leaves of the graph, and backward() adds to a leaf's
-        gradient instead of overwriting it, so without this each training step
-        would carry the gradients of all earlier steps.
-        """
+        """Set every parameter's gradient back to zero: backward() adds to a
+        leaf's gradient, so each step would otherwise carry all earlier ones."""
         for p in self.parameters():
             p.grad = 0.0
 
@@ -39,9 +32,8 @@ class Module:
 ACTIVATIONS = ('relu', 'tanh', None)      # None: no activation, linear
 
 
-def _activation(activation, nonlin):
-    """The activation a neuron applies, from activation= and from the
-    original micrograd's nonlin= (True: 'relu', False: linear)."""
+def _activation(activation, nonlin=None):
+    """The activation, checked (nonlin: the original micrograd's switch)."""
     if nonlin is not None:
         if activation != 'relu':
             raise TypeError("give activation= or nonlin=, not both "
@@ -54,8 +46,7 @@ def _activation(activation, nonlin):
 
 
 class Neuron(Module):
-    """A weighted sum of the inputs plus a bias, passed through an activation:
-    'relu' (the default), 'tanh', or None for a linear neuron."""
+    """An activation of a weighted sum of the inputs plus a bias."""
 
     # From book/appendix-engine-contract.md, section "Network sizes"
     def __init__(self, nin, activation='relu', nonlin=None, init='uniform',
@@ -65,17 +56,15 @@ class Neuron(Module):
         self.b = Value(0.0)
         self.activation = _activation(activation, nonlin)
 
-    # From book/07-neurons-layers-mlps.md, section "A neuron in code"
-    @property
-    def nonlin(self):
-        """Whether there is an activation (the original micrograd's name)."""
-        return self.activation is not None
-
-    # From book/11-performance.md, section "Checking the inputs once per layer"
+    # From book/appendix-engine-contract.md, section "The check"
     def __call__(self, x):
-        # A layer checks its inputs once and calls _forward itself; a neuron
-        # used on its own checks them here.
-        return self._forward(_check_inputs(x, len(self.w)))
+        x = _check_inputs(x, len(self.w))
+        # One node for the whole weighted sum instead of one node per product
+        # and per addition.
+        z = weighted_sum(self.w, x, self.b)
+        if self.activation is None:
+            return z
+        return z.relu() if self.activation == 'relu' else z.tanh()
 
     # From book/07-neurons-layers-mlps.md, section "A neuron in code"
     def parameters(self):
@@ -94,31 +83,17 @@ class Neuron(Module):
             return z
         return z.relu() if self.activation == 'relu' else z.tanh()
 
-
-# From book/07-neurons-layers-mlps.md, section "Checking the inputs"
-def _check_inputs(x, expected):
-    """Check the inputs; return them as a list of floats and Values."""
-    x = list(x)
-    if len(x) != expected:
-        raise ValueError(f"expected {expected} inputs, got {len(x)}")
-    checked = []
-    for i, xi in enumerate(x):
-        if isinstance(xi, Value):
-            checked.append(xi)
-        elif isinstance(xi, numbers.Real) and not isinstance(xi, bool):
-            checked.append(float(xi))
-        else:
-            raise TypeError(f"input {i} must be a number (not a bool) or a "
-                            f"Value, got {type(xi).__name__} {xi!r}")
-    return checked
+    # From book/appendix-engine-contract.md, section "The original switch, `nonlin`"
+    @property
+    def nonlin(self):
+        """Whether there is an activation (the original micrograd's name)."""
+        return self.activation is not None
 
 
 # From book/07-neurons-layers-mlps.md, section "Layers"
 class Layer(Module):
-    """nout neurons that all read the same nin inputs.
-
-    Keyword arguments (activation, or nonlin) are passed on to every Neuron.
-    """
+    """nout neurons that all read the same nin inputs; keyword arguments
+    (activation=) are passed on to every Neuron."""
 
     # From book/appendix-engine-contract.md, section "Network sizes"
     def __init__(self, nin, nout, **kwargs):
@@ -143,17 +118,14 @@ class Layer(Module):
 
     def __repr__(self):
         first = self.neurons[0]
-        kind = first.activation or 'linear'
-        return f"Layer({len(first.w)} -> {len(self.neurons)}, {kind})"
+        return (f"Layer({len(first.w)} -> {len(self.neurons)}, "
+                f"{first.activation or 'linear'})")
 
 
 # From book/07-neurons-layers-mlps.md, section "Multi-layer perceptrons"
 class MLP(Module):
-    """A stack of layers: nin inputs, then one layer per entry of nouts.
-
-    Hidden layers use the activation; the last layer is linear unless
-    linear_output=False.
-    """
+    """nin inputs, then one layer per entry of nouts; hidden layers use the
+    activation, the last is linear unless linear_output=False."""
 
     # From book/appendix-engine-contract.md, section "Network sizes"
     def __init__(self, nin, nouts, activation='relu', linear_output=True,
@@ -175,9 +147,7 @@ class MLP(Module):
     def __call__(self, x):
         for layer in self.layers:
             x = layer(x)
-            if isinstance(x, Value):
-                # A one-neuron layer gave a bare Value; the next layer
-                # wants a list.
+            if isinstance(x, Value):     # a one-neuron layer: make a list
                 x = [x]
         return x[0] if len(x) == 1 else x
 
@@ -238,6 +208,24 @@ def initial_weights(fan_in, fan_out, init='uniform'):
         std = math.sqrt(2 / fan_in)
         return [random.gauss(0.0, std) for _ in range(fan_in)]
     raise ValueError(f"init must be one of {INITS}, got {init!r}")
+
+
+# From book/appendix-engine-contract.md, section "The check"
+def _check_inputs(x, expected):
+    """Check the inputs; return them as a list of floats and Values."""
+    x = list(x)
+    if len(x) != expected:
+        raise ValueError(f"expected {expected} inputs, got {len(x)}")
+    checked = []
+    for i, xi in enumerate(x):
+        if isinstance(xi, Value):
+            checked.append(xi)
+        elif isinstance(xi, numbers.Real) and not isinstance(xi, bool):
+            checked.append(float(xi))
+        else:
+            raise TypeError(f"input {i} must be a number (not a bool) or a "
+                            f"Value, got {type(xi).__name__} {xi!r}")
+    return checked
 
 
 # From book/appendix-engine-contract.md, section "Network sizes"
