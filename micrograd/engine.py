@@ -4,6 +4,7 @@
 #     book/03-computation-graphs.md
 #     book/04-backpropagation.md
 #     book/05-more-operations.md
+#     book/appendix-engine-contract.md
 #     book/appendix-performance.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
@@ -40,11 +41,9 @@ class Value:
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"
 
-    # From book/05-more-operations.md, section "Wrapping plain numbers"
+    # From book/05-more-operations.md, section "Numbers on either side"
     def __add__(self, other):
-        # Accept plain numbers too: a constant becomes a leaf whose gradient is
-        # computed but never used.
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, Value) else Value(other)  # a leaf
         return Value(self.data + other.data, (self, other), '+',
                      _local_grads=(1.0, 1.0))
 
@@ -92,35 +91,32 @@ class Value:
                 # over every use of the child
                 child.grad += local * grad
 
-    # From book/05-more-operations.md, section "Why `2 * a` needs a second method"
-    def __radd__(self, other):
-        # Python calls this for `number + value`, once int/float.__add__ has
-        # returned NotImplemented.
+    # From book/05-more-operations.md, section "Why `3 * a` needs a second method"
+    def __radd__(self, other):     # `number + value`
         return self + other
 
-    def __rmul__(self, other):
-        # Likewise for `number * value`.
+    def __rmul__(self, other):     # `number * value`
         return self * other
 
     # From book/05-more-operations.md, section "Negation and subtraction"
     def __neg__(self):
-        # Built from *, so backward() already knows its derivative (-1).
         return self * -1
 
+    # From book/appendix-engine-contract.md, section "What a Value may hold"
     def __sub__(self, other):
         # Wrap first, as __add__ does: negating a non-number would fail (or,
         # for True, quietly give -1) before Value could check its data.
         other = other if isinstance(other, Value) else Value(other)
         return self + (-other)
 
-    def __rsub__(self, other):
-        # `number - value`: the number is `other`.
+    # From book/05-more-operations.md, section "Negation and subtraction"
+    def __rsub__(self, other):     # `number - value`
         return other + (-self)
 
-    # From book/05-more-operations.md, section "Powers"
+    # From book/appendix-engine-contract.md, section "Powers and division with checked arguments"
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
-            return self._pow_value(exponent)   # below: two local derivatives
+            return self._pow_value(exponent)   # two local derivatives
         # A bool is an int to Python, but True as an exponent is surely a slip.
         if (isinstance(exponent, bool)
                 or not isinstance(exponent, numbers.Real)):
@@ -148,7 +144,6 @@ class Value:
         return Value(_power(x, exponent), (self,), f'**{exponent}',
                      _local_grads=(local,))
 
-    # From book/05-more-operations.md, section "A Value as the exponent"
     def _pow_value(self, exponent):
         """self ** exponent when the exponent is a Value too."""
         a, b = self.data, exponent.data
@@ -162,11 +157,11 @@ class Value:
         return Value(out, (self, exponent), '**',
                      _local_grads=(b * _power(a, b - 1), out * math.log(a)))
 
-    def __rpow__(self, base):
-        # `number ** value`: the number is the base.
+    # From book/05-more-operations.md, section "A Value as the exponent"
+    def __rpow__(self, base):     # `number ** value`
         return Value(base) ** self
 
-    # From book/05-more-operations.md, section "Division"
+    # From book/appendix-engine-contract.md, section "Powers and division with checked arguments"
     def __truediv__(self, other):
         other = other if isinstance(other, Value) else Value(other)
         a, b = self.data, other.data
@@ -177,8 +172,8 @@ class Value:
         # can be out of range when the quotient and its derivatives are not.
         return Value(out, (self, other), '/', _local_grads=(1 / b, -out / b))
 
-    def __rtruediv__(self, other):
-        # `number / value`: the number is `other`.
+    # From book/05-more-operations.md, section "Division"
+    def __rtruediv__(self, other):     # `number / value`
         return Value(other) / self
 
     # From book/05-more-operations.md, section "Exponential and logarithm"
@@ -191,9 +186,6 @@ class Value:
         return Value(e, (self,), 'exp', _local_grads=(e,))
 
     def log(self):
-        # Natural logarithm, defined only for positive numbers.  Checked here
-        # so the error names the operation and the number, not "math domain
-        # error".
         if self.data <= 0:
             raise ValueError(f"log({self.data}) is undefined: log needs a "
                              "positive number")
@@ -202,17 +194,13 @@ class Value:
 
     # From book/05-more-operations.md, section "ReLU"
     def relu(self):
-        # The slope is 1 to the right of zero and 0 to the left; at exactly 0
-        # we choose 0, as PyTorch does.
+        # the slope at exactly 0 is a choice: 0, as in PyTorch
         return Value(max(self.data, 0.0), (self,), 'relu',
                      _local_grads=(1.0 if self.data > 0 else 0.0,))
 
-    # From book/05-more-operations.md, section "Why the careful form"
+    # From book/05-more-operations.md, section "Sigmoid"
     def sigmoid(self):
-        # Written so that exp never sees a large positive argument: exp(-x) for
-        # x >= 0, exp(x) otherwise.  The two forms are the same function
-        # (multiply top and bottom by e^x); each is used where it cannot
-        # overflow.
+        # exp never sees a large positive argument, so it cannot overflow
         if self.data >= 0:
             s = 1 / (1 + math.exp(-self.data))
         else:
@@ -221,7 +209,7 @@ class Value:
         return Value(s, (self,), 'sigmoid', _local_grads=(s * (1 - s),))
 
 
-# From book/05-more-operations.md, section "Powers"
+# From book/appendix-engine-contract.md, section "Powers and division with checked arguments"
 def _power(x, n):
     """x ** n as a float, or an infinity (with its sign) when that is too
     large for a float, as float arithmetic and PyTorch give."""

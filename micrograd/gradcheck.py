@@ -1,22 +1,68 @@
 # GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
 # To change it, edit the code cells marked `:tangle: micrograd/gradcheck.py` in
 #
+#     book/05-more-operations.md
 #     book/06-checking-against-pytorch.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
-"""Check the gradients of backward() against central differences.
-
-In the spirit of torch.autograd.gradcheck: nudge each input a little each
-way, see how the output moves, and compare with the gradient backward()
-computed.  The estimate uses only forward passes, so it knows nothing about
-the local derivatives it checks.
+"""Check the gradients of backward(): against PyTorch, and against central
+differences, which use only forward passes and so know nothing about the
+local derivatives they check (in the spirit of torch.autograd.gradcheck).
 """
 
+import importlib
+import inspect
 from micrograd.engine import Value
 
 
-# From book/06-checking-against-pytorch.md, section "Central differences, packaged"
+# From book/05-more-operations.md, section "A test bench for new operations"
+def bench(f, *points, h=1e-6, dtype='float64', show=True):
+    """Differentiate f at each point three ways: backward(), central
+    differences and PyTorch (in the given dtype, where it is installed).
+
+    f may use only what micrograd shares with PyTorch, so that the same f
+    builds a graph of Values and one of tensors.  Prints a table unless
+    show=False; returns the largest |difference| from micrograd's gradient,
+    {'central': ..., 'torch': ...}.
+    """
+    try:
+        torch = importlib.import_module('torch')
+    except ImportError:  # (the book's live page has no PyTorch)
+        torch = None
+    names = list(inspect.signature(f).parameters)
+    worst = dict.fromkeys(['central', 'torch'] if torch else ['central'], 0.0)
+    titles = ['micrograd', 'central diff', 'PyTorch'][:len(worst) + 1]
+    for point in points:
+        leaves = [Value(x) for x in point]
+        f(*leaves).backward()
+        columns = [[x.grad for x in leaves], []]
+        for i in range(len(point)):
+            up, down = list(point), list(point)
+            up[i] += h
+            down[i] -= h
+            rise = f(*map(Value, up)).data - f(*map(Value, down)).data
+            columns[1].append(rise / (2 * h))
+        if torch:
+            tensors = [torch.tensor(x, dtype=getattr(torch, dtype),
+                                    requires_grad=True) for x in point]
+            f(*tensors).backward()
+            columns.append([t.grad.item() for t in tensors])
+        for key, column in zip(worst, columns[1:]):
+            worst[key] = max([worst[key]] + [
+                abs(g - c) for g, c in zip(columns[0], column)])
+        if show:
+            where = ", ".join(f"{n}={x:g}" for n, x in zip(names, point))
+            print(f"{where:<20}" + "".join(f"{s:>20}" for s in titles))
+            for name, *row in zip(names, *columns):
+                print(f"  d/d{name:<16}" + "".join(f"{g:>20.14g}" for g in row))
+    if show:
+        print("largest |difference| from micrograd:",
+              ", ".join(f"{key} {gap:.1e}" for key, gap in worst.items()))
+    return worst
+
+
+# From book/06-checking-against-pytorch.md, section "A gradient checker in the package"
 class GradcheckError(AssertionError):
     """backward() and central differences disagree about a gradient."""
 

@@ -9,10 +9,10 @@
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
-import numbers
 import random
 from micrograd.engine import Value
 import math
+import numbers
 
 
 # From book/07-neurons-layers-mlps.md, section "A neuron in code"
@@ -20,19 +20,12 @@ class Module:
     """Anything with trainable parameters: a neuron, a layer, a network."""
 
     def parameters(self):
-        """Every trainable Value, always in the same order.
-
-        Subclasses override this.
-        """
+        """Every trainable Value, always in the same order."""
         return []
 
     def zero_grad(self):
-        """Set the gradient of every parameter back to zero.
-
-        Parameters are leaves of the graph, and backward() adds to a leaf's
-        gradient instead of overwriting it, so without this each training step
-        would carry the gradients of all earlier steps.
-        """
+        """Set every parameter's gradient back to zero: backward() adds to a
+        leaf's gradient, so each step would otherwise carry all earlier ones."""
         for p in self.parameters():
             p.grad = 0.0
 
@@ -40,9 +33,8 @@ class Module:
 ACTIVATIONS = ('relu', 'tanh', None)      # None: no activation, linear
 
 
-def _activation(activation, nonlin):
-    """The activation a neuron applies, from activation= and from the
-    original micrograd's nonlin= (True: 'relu', False: linear)."""
+def _activation(activation, nonlin=None):
+    """The activation, checked (nonlin: the original micrograd's switch)."""
     if nonlin is not None:
         if activation != 'relu':
             raise TypeError("give activation= or nonlin=, not both "
@@ -55,8 +47,7 @@ def _activation(activation, nonlin):
 
 
 class Neuron(Module):
-    """A weighted sum of the inputs plus a bias, passed through an activation:
-    'relu' (the default), 'tanh', or None for a linear neuron."""
+    """An activation of a weighted sum of the inputs plus a bias."""
 
     # From book/appendix-engine-contract.md, section "Network sizes"
     def __init__(self, nin, activation='relu', nonlin=None, init='uniform',
@@ -65,12 +56,6 @@ class Neuron(Module):
         self.w = [Value(w) for w in initial_weights(nin, fan_out, init)]
         self.b = Value(0.0)
         self.activation = _activation(activation, nonlin)
-
-    # From book/07-neurons-layers-mlps.md, section "A neuron in code"
-    @property
-    def nonlin(self):
-        """Whether there is an activation (the original micrograd's name)."""
-        return self.activation is not None
 
     # From book/appendix-performance.md, section "Checking the inputs once per layer"
     def __call__(self, x):
@@ -85,6 +70,12 @@ class Neuron(Module):
     def __repr__(self):
         return f"Neuron({len(self.w)}, {self.activation or 'linear'})"
 
+    # From book/appendix-engine-contract.md, section "The original switch, `nonlin`"
+    @property
+    def nonlin(self):
+        """Whether there is an activation (the original micrograd's name)."""
+        return self.activation is not None
+
     # From book/appendix-performance.md, section "Checking the inputs once per layer"
     def _forward(self, x):
         """The neuron's output for inputs already checked by _check_inputs."""
@@ -96,30 +87,10 @@ class Neuron(Module):
         return z.relu() if self.activation == 'relu' else z.tanh()
 
 
-# From book/07-neurons-layers-mlps.md, section "Checking the inputs"
-def _check_inputs(x, expected):
-    """Check the inputs; return them as a list of floats and Values."""
-    x = list(x)
-    if len(x) != expected:
-        raise ValueError(f"expected {expected} inputs, got {len(x)}")
-    checked = []
-    for i, xi in enumerate(x):
-        if isinstance(xi, Value):
-            checked.append(xi)
-        elif isinstance(xi, numbers.Real) and not isinstance(xi, bool):
-            checked.append(float(xi))
-        else:
-            raise TypeError(f"input {i} must be a number (not a bool) or a "
-                            f"Value, got {type(xi).__name__} {xi!r}")
-    return checked
-
-
 # From book/07-neurons-layers-mlps.md, section "Layers"
 class Layer(Module):
-    """nout neurons that all read the same nin inputs.
-
-    Keyword arguments (activation, or nonlin) are passed on to every Neuron.
-    """
+    """nout neurons that all read the same nin inputs; keyword arguments
+    (activation=) are passed on to every Neuron."""
 
     # From book/appendix-engine-contract.md, section "Network sizes"
     def __init__(self, nin, nout, **kwargs):
@@ -144,17 +115,14 @@ class Layer(Module):
 
     def __repr__(self):
         first = self.neurons[0]
-        kind = first.activation or 'linear'
-        return f"Layer({len(first.w)} -> {len(self.neurons)}, {kind})"
+        return (f"Layer({len(first.w)} -> {len(self.neurons)}, "
+                f"{first.activation or 'linear'})")
 
 
 # From book/07-neurons-layers-mlps.md, section "Multi-layer perceptrons"
 class MLP(Module):
-    """A stack of layers: nin inputs, then one layer per entry of nouts.
-
-    Hidden layers use the activation; the last layer is linear unless
-    linear_output=False.
-    """
+    """nin inputs, then one layer per entry of nouts; hidden layers use the
+    activation, the last is linear unless linear_output=False."""
 
     # From book/appendix-engine-contract.md, section "Network sizes"
     def __init__(self, nin, nouts, activation='relu', linear_output=True,
@@ -176,9 +144,7 @@ class MLP(Module):
     def __call__(self, x):
         for layer in self.layers:
             x = layer(x)
-            if isinstance(x, Value):
-                # A one-neuron layer gave a bare Value; the next layer
-                # wants a list.
+            if isinstance(x, Value):     # a one-neuron layer: make a list
                 x = [x]
         return x[0] if len(x) == 1 else x
 
@@ -233,6 +199,24 @@ def initial_weights(fan_in, fan_out, init='uniform'):
         std = math.sqrt(2 / fan_in)
         return [random.gauss(0.0, std) for _ in range(fan_in)]
     raise ValueError(f"init must be one of {INITS}, got {init!r}")
+
+
+# From book/appendix-engine-contract.md, section "The check"
+def _check_inputs(x, expected):
+    """Check the inputs; return them as a list of floats and Values."""
+    x = list(x)
+    if len(x) != expected:
+        raise ValueError(f"expected {expected} inputs, got {len(x)}")
+    checked = []
+    for i, xi in enumerate(x):
+        if isinstance(xi, Value):
+            checked.append(xi)
+        elif isinstance(xi, numbers.Real) and not isinstance(xi, bool):
+            checked.append(float(xi))
+        else:
+            raise TypeError(f"input {i} must be a number (not a bool) or a "
+                            f"Value, got {type(xi).__name__} {xi!r}")
+    return checked
 
 
 # From book/appendix-engine-contract.md, section "Network sizes"
