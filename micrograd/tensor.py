@@ -6,31 +6,30 @@
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
 
-import numbers
 import numpy as np
+import numbers
 
 
 # From book/16-tensor-engine.md, section "The `Tensor` object"
 class Tensor:
-    """An array of float64 numbers that remembers which operation and
-    inputs produced it."""
+    """A float64 array that remembers the operation that produced it."""
 
-    # NumPy would otherwise try to handle `array + tensor` itself; this makes
-    # it hand the operation to Tensor's __radd__ and friends instead.
-    __array_ufunc__ = None
+    __array_ufunc__ = None   # `array + tensor` calls Tensor.__radd__
 
+    # From book/appendix-engine-contract.md, section "What a tensor may hold"
     def __init__(self, data, _children=(), _op='', _backward=None):
         self.data = _as_array(data)
         self.grad = np.zeros_like(self.data)  # d(output)/d(this tensor)
         self._prev = tuple(_children)
-        # grad of the output -> (grad of each child), aligned with _prev
-        self._backward = _backward
+        self._backward = _backward  # output's grad -> grads of the _prev
         self._op = _op
 
+    # From book/16-tensor-engine.md, section "The `Tensor` object"
     @property
     def shape(self):
         return self.data.shape
 
+    # From book/appendix-engine-contract.md, section "What a tensor may hold"
     def item(self):
         """The one number of a one-element tensor, as a Python float."""
         if self.data.size != 1:
@@ -38,6 +37,7 @@ class Tensor:
                              f"this one has shape {self.shape}")
         return float(self.data.reshape(()))
 
+    # From book/16-tensor-engine.md, section "The `Tensor` object"
     def __repr__(self):
         numbers_ = np.array2string(self.data, precision=4, separator=', ',
                                    prefix='Tensor(')
@@ -75,11 +75,10 @@ class Tensor:
         return Tensor(a @ b, (self, other), '@', backward)
 
     # From book/16-tensor-engine.md, section "The matrix product"
-    def __rmatmul__(self, other):
-        # `list @ tensor` or `array @ tensor`: the other operand is on the left.
+    def __rmatmul__(self, other):   # `array @ tensor`
         return _wrap(other) @ self
 
-    # From book/16-tensor-engine.md, section "Adding, and the backward pass of broadcasting"
+    # From book/appendix-engine-contract.md, section "Shapes that do not broadcast, and results that do not exist"
     def __add__(self, other):
         other = _wrap(other)
         _broadcast_check('+', self.data, other.data)
@@ -90,12 +89,34 @@ class Tensor:
 
         return Tensor(self.data + other.data, (self, other), '+', backward)
 
+    # From book/16-tensor-engine.md, section "Adding, and the backward pass of broadcasting"
     def __radd__(self, other):
         return self + other
 
+    # From book/appendix-engine-contract.md, section "Dimensions and shapes"
+    def _dims(self, dim):
+        """dim (None, an int, or a tuple of ints) as a sorted tuple of
+        dimensions in range(ndim); negative dims count from the end."""
+        ndim = self.data.ndim
+        if dim is None:
+            return tuple(range(ndim))
+        dims = dim if isinstance(dim, tuple) else (dim,)
+        checked = []
+        for d in dims:
+            if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+                raise TypeError(f"dim must be None, an int or a tuple of ints, "
+                                f"got {dim!r}")
+            if not -ndim <= d < ndim:
+                raise ValueError(f"dim {d} is out of range for a tensor with "
+                                 f"{ndim} dimensions")
+            checked.append(int(d) % ndim)
+        if len(set(checked)) != len(checked):
+            raise ValueError(f"dim {dim!r} repeats a dimension")
+        return tuple(sorted(checked))
+
     # From book/16-tensor-engine.md, section "Sums over axes"
     def sum(self, dim=None, keepdim=False):
-        dims = _dims(dim, self.data.ndim)
+        dims = self._dims(dim)
         out = self.data.sum(axis=dims, keepdims=keepdim)
 
         def backward(grad):
@@ -110,12 +131,9 @@ class Tensor:
         """Set the .grad of every tensor this one depends on to d(self)/d(it).
         self must hold a single number, such as a loss."""
         if self.data.size != 1:
-            raise ValueError(f"backward() needs a tensor with one number (a "
-                             f"loss), this one has shape {self.shape}; reduce "
-                             f"it first, e.g. with .sum()")
-        # Reverse topological order by depth-first search with an explicit
-        # stack, as Value.backward does: a None above a node means "its children
-        # are all placed, place it now".
+            raise ValueError(f"backward() needs a one-number tensor (a loss), "
+                             f"not one of shape {self.shape}: try .sum()")
+        # Reverse topological order as in Value.backward: None = "place it now"
         topo, visited, stack = [], set(), [self]
         while stack:
             node = stack.pop()
@@ -135,7 +153,7 @@ class Tensor:
             for child, grad in zip(node._prev, grads):
                 child.grad += grad   # summed over every use of the child
 
-    # From book/16-tensor-engine.md, section "The rest of the arithmetic"
+    # From book/appendix-engine-contract.md, section "Shapes that do not broadcast, and results that do not exist"
     def __mul__(self, other):
         other = _wrap(other)
         a, b = self.data, other.data
@@ -147,6 +165,7 @@ class Tensor:
 
         return Tensor(a * b, (self, other), '*', backward)
 
+    # From book/16-tensor-engine.md, section "The rest of the arithmetic"
     def __rmul__(self, other):
         return self * other
 
@@ -159,6 +178,7 @@ class Tensor:
     def __rsub__(self, other):
         return _wrap(other) + (-self)
 
+    # From book/appendix-engine-contract.md, section "Shapes that do not broadcast, and results that do not exist"
     def __truediv__(self, other):
         other = _wrap(other)
         a, b = self.data, other.data
@@ -174,9 +194,11 @@ class Tensor:
 
         return Tensor(out, (self, other), '/', backward)
 
+    # From book/16-tensor-engine.md, section "The rest of the arithmetic"
     def __rtruediv__(self, other):
         return _wrap(other) / self
 
+    # From book/appendix-engine-contract.md, section "Shapes that do not broadcast, and results that do not exist"
     def __pow__(self, exponent):
         if (isinstance(exponent, bool)
                 or not isinstance(exponent, numbers.Real)):
@@ -207,6 +229,7 @@ class Tensor:
             out = np.exp(self.data)
         return Tensor(out, (self,), 'exp', lambda grad: (grad * out,))
 
+    # From book/appendix-engine-contract.md, section "Shapes that do not broadcast, and results that do not exist"
     def log(self):
         if (self.data <= 0).any():
             bad = self.data[self.data <= 0].flat[0]
@@ -215,13 +238,13 @@ class Tensor:
         x = self.data
         return Tensor(np.log(x), (self,), 'log', lambda grad: (grad / x,))
 
+    # From book/16-tensor-engine.md, section "Functions applied entry by entry"
     def tanh(self):
         t = np.tanh(self.data)
         return Tensor(t, (self,), 'tanh', lambda grad: (grad * (1 - t * t),))
 
     def relu(self):
-        # slope 1 where the input is positive, 0 elsewhere (0 at 0, as PyTorch);
-        # np.maximum keeps a nan a nan, as every operation must
+        # slope 1 where positive, else 0 (0 at 0, as PyTorch); nan stays nan
         positive = self.data > 0
         return Tensor(np.maximum(self.data, 0.0), (self,), 'relu',
                       lambda grad: (grad * positive,))
@@ -235,10 +258,11 @@ class Tensor:
 
     # From book/16-tensor-engine.md, section "Means, reshapes and transposes"
     def mean(self, dim=None, keepdim=False):
-        dims = _dims(dim, self.data.ndim)
+        dims = self._dims(dim)
         count = int(np.prod([self.shape[d] for d in dims]))
         return self.sum(dim=dims, keepdim=keepdim) / count
 
+    # From book/appendix-engine-contract.md, section "Dimensions and shapes"
     def reshape(self, *shape):
         # t.reshape(2, 3) and t.reshape((2, 3)) both work, as in NumPy
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -251,13 +275,17 @@ class Tensor:
         return Tensor(out, (self,), 'reshape',
                       lambda grad: (grad.reshape(self.shape),))
 
+    # From book/16-tensor-engine.md, section "Means, reshapes and transposes"
     @property
     def T(self):
         return Tensor(self.data.T, (self,), 'T', lambda grad: (grad.T,))
 
-    # From book/16-tensor-engine.md, section "Many classes: log-softmax and cross-entropy"
+    # From book/appendix-engine-contract.md, section "Dimensions and shapes"
     def log_softmax(self, dim=-1):
-        d = _one_dim(dim, self.data.ndim)
+        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+            raise TypeError(f"dim must be one int (a single dimension), got "
+                            f"{dim!r}")
+        d = self._dims(dim)[0]
         out = _log_softmax(self.data, d)
 
         def backward(grad):
@@ -265,27 +293,6 @@ class Tensor:
             return (grad - softmax * grad.sum(axis=d, keepdims=True),)
 
         return Tensor(out, (self,), 'log_softmax', backward)
-
-
-def _as_array(data):
-    """data as a new float64 array, or a clear error."""
-    if isinstance(data, Tensor):
-        raise TypeError("Tensor(data) got a Tensor; pass its .data to copy "
-                        "the numbers, or use the tensor itself")
-    try:
-        array = np.asarray(data)
-    except ValueError:
-        # NumPy's message for ragged lists talks about "inhomogeneous shape"
-        raise ValueError("Tensor(data) needs a number or a rectangular nested "
-                         "list of numbers: these rows differ in length") \
-            from None
-    # i, u, f: signed and unsigned integers and floats.  Not b (a bool is
-    # almost always a slip), c (complex) or anything else.
-    if array.dtype.kind not in 'iuf':
-        raise TypeError(f"Tensor(data) needs real numbers, got "
-                        f"{type(data).__name__} with elements of type "
-                        f"{array.dtype}")
-    return np.array(array, dtype=np.float64)   # a copy the tensor owns
 
 
 def _wrap(other):
@@ -309,44 +316,6 @@ def _unbroadcast(grad, shape):
     return grad
 
 
-def _broadcast_check(op, a, b):
-    """Raise a clear error if the shapes of a and b cannot broadcast."""
-    try:
-        np.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        raise ValueError(f"shapes {a.shape} and {b.shape} cannot be "
-                         f"broadcast together for {op}") from None
-
-
-# From book/16-tensor-engine.md, section "Sums over axes"
-def _dims(dim, ndim):
-    """dim (None, an int, or a tuple of ints) as a sorted tuple of
-    dimensions in range(ndim); negative dims count from the end."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = dim if isinstance(dim, tuple) else (dim,)
-    checked = []
-    for d in dims:
-        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
-            raise TypeError(f"dim must be None, an int or a tuple of ints, "
-                            f"got {dim!r}")
-        if not -ndim <= d < ndim:
-            raise ValueError(f"dim {d} is out of range for a tensor with "
-                             f"{ndim} dimensions")
-        checked.append(int(d) % ndim)
-    if len(set(checked)) != len(checked):
-        raise ValueError(f"dim {dim!r} repeats a dimension")
-    return tuple(sorted(checked))
-
-
-def _one_dim(dim, ndim):
-    """dim, a single int, as a dimension in range(ndim)."""
-    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-        raise TypeError(f"dim must be one int (a single dimension), got "
-                        f"{dim!r}")
-    return _dims(dim, ndim)[0]
-
-
 # From book/16-tensor-engine.md, section "Many classes: log-softmax and cross-entropy"
 def _log_softmax(z, axis):
     """The log-softmax of the array z along axis, without overflow."""
@@ -355,16 +324,13 @@ def _log_softmax(z, axis):
 
 
 def cross_entropy(logits, targets):
-    """The mean over a batch of -log softmax(logits)[target]: logits of
-    shape (batch, classes), targets one class index per example.  Like
-    torch.nn.functional.cross_entropy.  One node: its backward function is
-    (softmax - one-hot) / batch."""
-    logits = _wrap(logits)
+    """The mean over a batch of -log softmax(logits)[target], as one node:
+    logits (batch, classes), targets one class index per example."""
+    logits, targets = _wrap(logits), np.asarray(targets)
     if logits.data.ndim != 2:
         raise ValueError(f"cross_entropy needs logits of shape (batch, "
                          f"classes), got shape {logits.shape}")
     batch, classes = logits.shape
-    targets = np.asarray(targets)
     if targets.shape != (batch,) or targets.dtype.kind not in 'iu':
         raise ValueError(f"cross_entropy needs one integer class per "
                          f"example, shape ({batch},); got {targets.dtype} "
@@ -382,3 +348,35 @@ def cross_entropy(logits, targets):
 
     loss = -log_probs[rows, targets].mean()
     return Tensor(loss, (logits,), 'cross_entropy', backward)
+
+
+# From book/appendix-engine-contract.md, section "What a tensor may hold"
+def _as_array(data):
+    """data as a new float64 array, or a clear error."""
+    if isinstance(data, Tensor):
+        raise TypeError("Tensor(data) got a Tensor; pass its .data to copy "
+                        "the numbers, or use the tensor itself")
+    try:
+        array = np.asarray(data)
+    except ValueError:
+        # NumPy's message for ragged lists talks about "inhomogeneous shape"
+        raise ValueError("Tensor(data) needs a number or a rectangular nested "
+                         "list of numbers: these rows differ in length") \
+            from None
+    # i, u, f: signed and unsigned integers and floats.  Not b (a bool is
+    # almost always a slip), c (complex) or anything else.
+    if array.dtype.kind not in 'iuf':
+        raise TypeError(f"Tensor(data) needs real numbers, got "
+                        f"{type(data).__name__} with elements of type "
+                        f"{array.dtype}")
+    return np.array(array, dtype=np.float64)   # a copy the tensor owns
+
+
+# From book/appendix-engine-contract.md, section "Shapes that do not broadcast, and results that do not exist"
+def _broadcast_check(op, a, b):
+    """Raise a clear error if the shapes of a and b cannot broadcast."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"shapes {a.shape} and {b.shape} cannot be "
+                         f"broadcast together for {op}") from None

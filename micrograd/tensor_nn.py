@@ -12,10 +12,9 @@ from micrograd.tensor import Tensor
 
 # From book/17-digits-with-tensors.md, section "The network as two matrices"
 class Linear:
-    """A layer of nout neurons reading nin inputs: x @ weight.T + bias,
-    for a batch x of shape (batch, nin).  weight has shape (nout, nin), one
-    row per neuron, drawn with He's rule (normal, std sqrt(2 / nin)); the
-    bias starts at 0.  rng: a NumPy Generator, or a seed for one."""
+    """nout neurons reading nin inputs: x @ weight.T + bias for a batch x,
+    weight (nout, nin) drawn with He's rule, bias 0.  rng: a Generator or a
+    seed for one."""
 
     def __init__(self, nin, nout, rng=None):
         rng = np.random.default_rng(rng)
@@ -31,9 +30,8 @@ class Linear:
 
 
 class TensorMLP:
-    """MLP's network with tensors: nin inputs, one Linear layer per entry of
-    nouts, ReLU after every layer but the last.  Called on a batch of shape
-    (batch, nin), it returns the outputs, shape (batch, nouts[-1])."""
+    """MLP's network with tensors: one Linear layer per entry of nouts,
+    ReLU after every layer but the last; called on a (batch, nin) array."""
 
     def __init__(self, nin, nouts, seed=None):
         rng = np.random.default_rng(seed)
