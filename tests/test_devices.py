@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tools import icons
 from tools.live_bench import launch, serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,3 +198,143 @@ def test_tab_reaches_an_editable_live_cell(browser):
         assert page.evaluate("document.activeElement.dataset.edited") == "yes"
     finally:
         context.close()
+
+
+# Every Font Awesome icon of the open page: the elements the SVG core left undrawn (an `<i class="fa-...">` still
+# there), and each drawn icon's name, whether it shows, its size, the length of its path and whether the core drew
+# its placeholder for an icon it does not know (`<g class="missing">`).
+ICONS = r"""() => {
+  const styles = /(^|\s)(fa|fas|far|fab|fa-solid|fa-regular|fa-brands)(\s|$)/;
+  const undrawn = [...document.querySelectorAll('i, span')]
+      .filter(e => styles.test(e.className) && /(^|\s)fa-[a-z]/.test(e.className))
+      .map(e => e.outerHTML.slice(0, 120));
+  const icons = [...document.querySelectorAll('svg.svg-inline--fa')].map(svg => {
+    const box = svg.getBoundingClientRect();
+    const path = svg.querySelector('path');
+    return {name: svg.dataset.icon, shown: svg.checkVisibility(), width: box.width, height: box.height,
+            path: path ? (path.getAttribute('d') || '').length : 0,
+            missing: svg.matches('.missing') || svg.querySelector('.missing') !== null};
+  });
+  return {undrawn, icons};
+}"""
+# The admonitions' icons are characters of Font Awesome's webfont: each title's icon, its font and whether the
+# page loaded that font.
+ADMONITION_ICONS = r"""async () => {
+  await document.fonts.ready;
+  const loaded = new Set([...document.fonts].filter(f => f.status === 'loaded').map(f => f.family.replace(/"/g, '')));
+  return [...document.querySelectorAll('.admonition > .admonition-title')].flatMap(title =>
+    ['::before', '::after'].map(pseudo => getComputedStyle(title, pseudo))
+      .filter(style => style.content !== 'none' && style.content !== '""' && style.content !== 'normal')
+      .map(style => ({title: title.textContent.trim().slice(0, 40), family: style.fontFamily.replace(/"/g, ''),
+                      loaded: loaded.has(style.fontFamily.replace(/"/g, ''))})));
+}"""
+# The icons a reader sees without opening anything: on a desktop the header's buttons (the chapter menu, download,
+# full screen, colour mode, search) and the previous/next links; on a phone the two sidebar toggles as well.
+SHOWN_ICONS = {
+    "desktop": {"bars", "download", "expand", "magnifying-glass", "angle-left", "angle-right"},
+    "phone": {"bars", "list", "download", "magnifying-glass"},
+}
+MODE_ICONS = {"sun", "moon", "circle-half-stroke"}
+# The download menu's entries, drawn once the menu is open.
+MENU_ICONS = {"file", "code", "book"}
+# The scripts a chapter loads, in bytes: Font Awesome's all.js alone weighed 1.49 MB of the 2.99 MB before
+# tools/icons.py served a subset; MathJax (1.16 MB) is most of what is left.
+SCRIPT_BUDGET = 2_000_000
+FONTAWESOME_BUDGET = 150_000
+
+
+def test_every_icon_is_drawn_in_both_modes(browser):
+    problems, seen = [], 0
+    for scheme in ("light", "dark"):
+        for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            context = browser.new_context(viewport=viewport, color_scheme=scheme, is_mobile=device == "phone",
+                                          has_touch=device == "phone")  # fmt: skip
+            try:
+                page = context.new_page()
+                page.goto(f"{browser.origin}/book/04-backpropagation.html", wait_until="load")
+                where = f"{scheme} {device}"
+                page.wait_for_function("document.querySelectorAll('svg.svg-inline--fa').length > 0")
+                if page.evaluate("document.documentElement.dataset.theme") != scheme:
+                    problems.append(f"{where}: the page is not in the {scheme} theme")
+                found = page.evaluate(ICONS)
+                problems += [f"{where}: an icon left undrawn: {html}" for html in found["undrawn"]]
+                for icon in found["icons"]:
+                    if icon["missing"]:
+                        problems.append(f"{where}: the icon {icon['name']} is not defined (drawn as a placeholder)")
+                    elif icon["path"] == 0:
+                        problems.append(f"{where}: the icon {icon['name']} has no shape")
+                    elif icon["shown"] and not (icon["width"] > 0 and icon["height"] > 0):
+                        problems.append(f"{where}: the icon {icon['name']} is shown with no size")
+                shown = {icon["name"] for icon in found["icons"] if icon["shown"] and icon["width"] > 0}
+                seen += len(shown)
+                for name in sorted(SHOWN_ICONS[device] - shown):
+                    problems.append(f"{where}: the {name} icon is not shown")
+                if not shown & MODE_ICONS:
+                    problems.append(f"{where}: the colour-mode button shows no icon")
+                page.locator(".dropdown-download-buttons .dropdown-toggle").first.click()
+                opened = {icon["name"] for icon in page.evaluate(ICONS)["icons"] if icon["shown"] and icon["width"] > 0}
+                for name in sorted(MENU_ICONS - opened):
+                    problems.append(f"{where}: the download menu's {name} icon is not shown")
+                admonitions = page.evaluate(ADMONITION_ICONS)
+                if not admonitions:
+                    problems.append(f"{where}: no admonition icon found")
+                for icon in admonitions:
+                    if "Font Awesome" not in icon["family"] or not icon["loaded"]:
+                        problems.append(f"{where}: the admonition {icon['title']!r} has no icon font ({icon})")
+            finally:
+                context.close()
+    assert not problems, "\n".join(problems)
+    assert seen >= 20, f"only {seen} icons shown"
+
+
+def test_a_chapter_loads_less_than_2_mb_of_script(browser):
+    """Font Awesome is served as its SVG core and the icons the site uses (tools/icons.py), not all 2,000."""
+    sizes: dict[str, int] = {}
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+
+        def record(response):
+            if response.request.resource_type == "script" and response.ok:
+                sizes[response.url.split("?")[0]] = len(response.body())
+
+        page.on("response", record)
+        page.goto(f"{browser.origin}/book/04-backpropagation.html", wait_until="load")
+        page.wait_for_timeout(1_000)
+    finally:
+        context.close()
+    fontawesome = sum(size for url, size in sizes.items() if url.endswith("/fontawesome.js"))
+    assert 0 < fontawesome < FONTAWESOME_BUDGET, f"fontawesome.js is {fontawesome:,} bytes"
+    total = sum(sizes.values())
+    largest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
+    assert total < SCRIPT_BUDGET, f"the page loads {total:,} bytes of script; the largest: {largest}"
+
+
+def test_the_icons_come_from_the_pinned_package_of_the_themes_release():
+    """tools/icons.py serves the Font Awesome of package-lock.json, the release whose webfonts the theme's CSS uses."""
+    import re
+    import sysconfig
+
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    pinned = lock["packages"]["node_modules/@fortawesome/fontawesome-free"]["version"]
+    installed = json.loads((icons.PACKAGE / "package.json").read_text(encoding="utf-8"))["version"]
+    assert installed == pinned, f"node_modules has Font Awesome {installed}, the lockfile pins {pinned}: run `npm ci`"
+    theme = Path(sysconfig.get_paths()["purelib"]) / "pydata_sphinx_theme" / "theme" / "pydata_sphinx_theme"
+    license_text = (theme / "static" / "scripts" / "fontawesome.js.LICENSE.txt").read_text(encoding="utf-8")
+    assert re.search(rf"Font Awesome Free {re.escape(pinned)}\b", license_text), license_text
+
+
+def test_the_subset_holds_the_icons_the_pages_and_scripts_name(tmp_path):
+    (tmp_path / "_static" / "scripts").mkdir(parents=True)
+    (tmp_path / "page.html").write_text(
+        '<i class="fa-solid fa-sun fa-lg"></i><span class="fas fa-file-download"></span>'
+        '<i class="fa-brands fa-github"></i><i class="fa-regular fa-copy"></i><i class="fa-lg other"></i>',
+        encoding="utf-8",
+    )
+    (tmp_path / "_static" / "scripts" / "theme.js").write_text('e.classList="fa-solid fa-xmark"', encoding="utf-8")
+    used = icons.used_icons(tmp_path)
+    assert set(used) == {("fas", "sun"), ("fas", "file-arrow-down"), ("fab", "github"), ("far", "copy"),
+                         ("fas", "xmark")}  # fmt: skip
+    assert "file-download" in used[("fas", "file-arrow-down")][2], "the alias the page uses is not defined"
+    script = icons.subset_script(used)
+    assert script.startswith(icons.CORE.read_text(encoding="utf-8")[:200]) and len(script) < 100_000

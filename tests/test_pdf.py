@@ -1,12 +1,14 @@
 """The whole book as one PDF (tools/book_pdf.py): a single-page build of the site printed by Chromium, in the site
 as book.pdf and offered by every page's download menu.  It holds every chapter's title, every formula typeset by
 MathJax (no TeX left as text) and every figure; it is tagged, has a bookmark for every chapter, appendix and
-section, numbers its pages, prints none of the live cells' controls and cuts no code line at the page's edge."""
+section, numbers its pages, gives each entry of its contents page the page its bookmark opens, prints none of the
+live cells' controls and cuts no code line at the page's edge."""
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from bs4 import BeautifulSoup
 
 from tools.book_pdf import outline
 from tools.chapters import toc_chapters
+from tools.pdf_contents import ANCHOR, destination_pages, print_numbered
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
@@ -110,3 +113,99 @@ def test_the_pdf_prints_no_live_controls_and_cuts_no_code(site, pdf_pages):
         printed = [control for control in controls if control in text]
         assert not printed, f"page {number} prints the live cells' {printed}"
     assert not _report(site)["overflowing"], f"code lines wider than the page: {_report(site)['overflowing']}"
+
+
+def _contents(pages: list[str], first_chapter: int) -> dict[str, int]:
+    """The entries of the contents page (the pages before the first chapter): {title: page number}, each line that
+    ends with a number."""
+    entries = {}
+    for line in unicodedata.normalize("NFKC", "\n".join(pages[: first_chapter - 1])).splitlines():
+        match = re.fullmatch(r"(.*?\S)[\s.]+(\d+)", line.strip())
+        if match and "/" not in match[1]:  # not the footer's "1 / 528"
+            entries[_normal(match[1])] = int(match[2])
+    return entries
+
+
+def _chapters(site: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """Each chapter's and appendix's title: the page its bookmark opens, and the number the contents page gives it
+    (the contents page: the pages before the first chapter)."""
+    from pypdf import PdfReader
+
+    bookmarks: dict[str, int] = {}
+    for _, title, page in outline(site / "book.pdf"):
+        bookmarks.setdefault(_normal(title), page)  # the chapter's own, not a section's of the same name
+    titles = [_normal(_title(site / chapter.relative_to(ROOT).with_suffix(".html"))) for chapter in CHAPTERS[1:]]
+    first = min(bookmarks[title] for title in titles if title in bookmarks)
+    contents = _contents([page.extract_text() for page in PdfReader(site / "book.pdf").pages[: first - 1]], first)
+    return {t: bookmarks.get(t) for t in titles}, {t: contents[t] for t in titles if t in contents}
+
+
+def test_the_contents_page_gives_each_chapter_the_page_of_its_bookmark(site):
+    bookmarks, contents = _chapters(site)
+    wrong = []
+    for title, page in bookmarks.items():
+        if title not in contents:
+            wrong.append(f"{title!r} has no page number on the contents page")
+        elif contents[title] != page:
+            wrong.append(f"{title!r}: the contents page says {contents[title]}, its bookmark opens {page}")
+    assert not wrong, "\n".join(wrong) + f"\n(the contents page read: {contents})"
+
+
+def test_the_contents_page_links_open_the_pages_it_names(site):
+    """A click on an entry opens the page its number names."""
+    import pikepdf
+
+    bookmarks, contents = _chapters(site)
+    first = min(page for page in bookmarks.values() if page)
+    pages = destination_pages(site / "book.pdf")
+    with pikepdf.open(site / "book.pdf") as document:
+        # The entries' links, which open the headings tools/pdf_contents.py named (the introduction after the
+        # contents links to chapters as well); one name per entry, though Chromium writes an annotation for each
+        # box of a link (its title, its number).
+        links = {str(a.Dest).lstrip("/") for page in document.pages[: first - 1] for a in page.get("/Annots", [])
+                 if a.get("/Subtype") == "/Link" and str(a.get("/Dest", "")).startswith("/" + ANCHOR)}  # fmt: skip
+    assert contents and sorted(pages.get(link) for link in links) == sorted(contents.values()), (links, contents)
+
+
+CONTENTS_PAGE = """<!DOCTYPE html><html><head><style>
+  #jb-print-toc a.nav-link { display: flex; } #jb-print-toc .toc-leader { flex: 1; }
+  section { break-before: page; } .tall { height: 1500px; }
+</style></head><body>
+<div id="jb-print-toc"><ul>
+  <li><a class="nav-link" href="#document-one">One</a></li>
+  <li><a class="nav-link" href="#document-two">Two</a></li>
+  <li><a class="nav-link" href="#document-three">Three</a></li>
+</ul></div>
+<span id="document-one"></span><section><h2>One</h2><div class="tall"></div><div class="tall"></div></section>
+<span id="document-two"></span><section><h2>Two</h2></section>
+<div class="tall"></div><span id="document-three"></span><section><h2>Three</h2></section>
+</body></html>"""
+
+
+def test_the_contents_numbers_are_the_pages_of_the_headings(chromium, tmp_path):
+    """On a small page (without the book): each entry gets the page its heading is printed on, even where the
+    entry's link pointed at a marker left at the foot of the page before."""
+    from playwright.sync_api import sync_playwright
+
+    from tools.live_bench import launch
+
+    page = tmp_path / "contents.html"
+    page.write_text(CONTENTS_PAGE, encoding="utf-8")
+    pdf = tmp_path / "contents.pdf"
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            tab = browser.new_page()
+            tab.goto(page.as_uri())
+            tab.emulate_media(media="print")
+            entries = print_numbered(tab, pdf, lambda path: tab.pdf(path=str(path), format="A4"))
+        finally:
+            browser.close()
+    from pypdf import PdfReader
+
+    texts = [p.extract_text() for p in PdfReader(pdf).pages]
+    where = {name: next(n for n, text in enumerate(texts, 1) if re.search(rf"^{name}$", text, re.M))
+             for name in ("One", "Two", "Three")}  # fmt: skip
+    assert entries == [[name, where[name]] for name in ("One", "Two", "Three")], (entries, where)
+    assert where["Three"] > where["Two"] + 1, "the test page does not put a page between Two and Three"
+    assert _contents(texts, 2) == {name: where[name] for name in ("One", "Two", "Three")}, texts[0]

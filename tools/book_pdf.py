@@ -10,9 +10,10 @@ offers it (`setup` below, a Sphinx extension of the site's build).  Printing sto
 is left untypeset or an image did not load; _build/pdf/report.json lists the chapter titles the page held.
 
 The PDF is tagged (its structure is the page's: headings, lists, figures, for screen readers and reflow), has an
-outline (bookmarks: the book, each chapter and appendix, each section, from the page's headings) and numbers its
-pages in the footer.  The print stylesheets (_static/book.css, book/_static/live.css) wrap long code lines and
-leave the live cells' controls off the paper.
+outline (bookmarks: the book, each chapter and appendix, each section, from the page's headings), numbers its
+pages in the footer and gives each entry of its contents page the number of the page it starts on
+(tools/pdf_contents.py).  The print stylesheets (_static/book.css, book/_static/live.css) wrap long code lines
+and leave the live cells' controls off the paper.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools import site_config
+from tools import pdf_contents, site_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -124,7 +125,8 @@ def setup(app) -> dict:
 def print_pdf(page: Path, pdf: Path) -> dict:
     """Print the single page to `pdf` once it is ready; return what the page held: its chapter titles, formulas
     (and those left untypeset), images (and those that did not load), the code boxes wider than the paper
-    (`overflowing`), the bookmarks ([depth, title, page]) and the number of pages."""
+    (`overflowing`), the contents page's entries ([text, page]), the bookmarks ([depth, title, page]) and the
+    number of pages."""
     from playwright.sync_api import sync_playwright
 
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -139,9 +141,13 @@ def print_pdf(page: Path, pdf: Path) -> dict:
             tab.goto(page.resolve().as_uri(), wait_until="load")
             report = tab.evaluate(READY)
             tab.emulate_media(media="print")
-            tab.pdf(path=str(pdf), format="A4", print_background=True, outline=True, tagged=True,
-                    display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-                    margin=MARGIN)  # fmt: skip
+
+            def print_page(path: Path) -> None:
+                tab.pdf(path=str(path), format="A4", print_background=True, outline=True, tagged=True,
+                        display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                        margin=MARGIN)  # fmt: skip
+
+            report["contents"] = pdf_contents.print_numbered(tab, pdf, print_page)
             # What the paper shows, measured in print media at the column's width.
             tab.set_viewport_size({"width": COLUMN, "height": 1000})
             headings = tab.evaluate(HEADINGS)
