@@ -91,10 +91,20 @@ def parser_config(root: Path = ROOT) -> MdParserConfig:
     return MdParserConfig(enable_extensions=set(extensions))
 
 
+_READ: dict[tuple, list[Cell]] = {}  # read_cells by (chapter, its text, the parser's settings): each is parsed once
+
+
 def read_cells(path: Path, root: Path = ROOT) -> list[Cell]:
     """The code cells of one chapter, with line numbers and section titles."""
     text = _read_text(path)
     config = parser_config(root)
+    key = (str(Path(path).resolve()), text, tuple(sorted(config.enable_extensions)))
+    if key not in _READ:
+        _READ[key] = _parse_cells(Path(path), text, config)
+    return list(_READ[key])
+
+
+def _parse_cells(path: Path, text: str, config: MdParserConfig) -> list[Cell]:
     lines = text.splitlines()
     tokens = create_md_parser(config, RendererHTML).parse(text + "\n")
     _check_fences(path, tokens, lines)

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from docutils import nodes
 
-from tools.chapters import ROOT, toc_chapters
-from tools.tangle import tangle, write
+from tools.chapters import ROOT
+from tools.tangle import tangle_all, write
 
 # Where the build keeps the snapshots, beside the site (OUTPUT/_build/snapshots/<chapter>/micrograd).
 BUILD_FOLDER = "snapshots"
@@ -31,14 +31,13 @@ BUILD_FOLDER = "snapshots"
 
 def snapshot(chapter: Path, root: Path = ROOT) -> dict[str, str]:
     """The package one chapter of _toc.yml starts from: the chapters before it, tangled."""
-    chapters = [c.resolve() for c in toc_chapters(root)]
-    return tangle(root, chapters[: chapters.index(Path(chapter).resolve())])
+    found = {c.resolve(): files for c, files in snapshots(root).items()}
+    return found[Path(chapter).resolve()]
 
 
 def snapshots(root: Path = ROOT) -> dict[Path, dict[str, str]]:
     """The package each chapter starts from: the chapters before it, tangled."""
-    chapters = toc_chapters(root)
-    return {chapter: tangle(root, chapters[:index]) for index, chapter in enumerate(chapters)}
+    return tangle_all(root)[1]
 
 
 def write_snapshots(root: Path, folder: Path) -> dict[Path, Path]:

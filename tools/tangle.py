@@ -70,22 +70,35 @@ class Module:
 
 def tangle(root: Path = ROOT, chapters: list[Path] | None = None) -> dict[str, str]:
     """Tangle the book (or the given chapters) in memory: {relative path: text}.  Raises ChapterError."""
+    return tangle_all(root, chapters)[0]
+
+
+def tangle_all(root: Path = ROOT, chapters: list[Path] | None = None) -> tuple[dict[str, str], dict[Path, dict]]:
+    """One pass over the book: the whole package, and {chapter: its snapshot} (the package tangled from the
+    chapters before it).  Every definition is verified in every snapshot; the import of the final package only
+    (a snapshot is a prefix of it, and each chapter's execution imports its own)."""
     check_toc(root)
-    modules: dict[str, Module] = {}
+    modules: dict[str, Module] = {f"{PACKAGE}/__init__.py": Module(f"{PACKAGE}/__init__.py")}
+    snapshots = {}
     for chapter in toc_chapters(root) if chapters is None else chapters:
+        snapshots[chapter] = _render_all(modules, root)[0]
         for cell in read_cells(chapter, root):
             if "tangle" in cell.metadata:
                 module = modules.setdefault(_target(cell), Module(_target(cell)))
                 if _relative(chapter, root) not in module.chapters:
                     module.chapters.append(_relative(chapter, root))
                 _add_cell(module, cell, root)
-    modules.setdefault(f"{PACKAGE}/__init__.py", Module(f"{PACKAGE}/__init__.py"))
+    files, where = _render_all(modules, root)
+    _verify_import(files, where)
+    return files, snapshots
+
+
+def _render_all(modules: dict[str, Module], root: Path) -> tuple[dict[str, str], dict[str, list]]:
     files, where = {}, {}
     for path in sorted(modules):
         files[path], where[path] = _render(modules[path], modules, root)
         _verify_definitions(modules[path], files[path])
-    _verify_import(files, where)
-    return files
+    return files, where
 
 
 def write(files: dict[str, str], root: Path = ROOT) -> list[str]:
