@@ -51,11 +51,12 @@ def _copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("edited", ["micrograd/engine.py", "notebooks/04-backpropagation.ipynb"])
-def test_a_hand_edited_generated_file_fails_the_gate(tmp_path, edited):
-    """What the Pages workflow runs (`make book`) starts with `make generated`: a pull request that edits the
-    package or a notebook by hand fails there, before anything is built or deployed."""
+def test_a_hand_edited_generated_file_fails_the_gate(tmp_path):
+    """End to end, in a copy of the repository: what the Pages workflow runs (`make book`) starts with `make
+    generated`: a pull request that edits the package by hand fails there, before anything is built or deployed.
+    (A hand-edited notebook fails the same gate: the test below.)"""
     copy = _copy(tmp_path)
+    edited = "micrograd/engine.py"
     with open(copy / edited, "a", encoding="utf-8") as stream:
         stream.write("\n# edited by hand\n")
     result = subprocess.run(
@@ -67,3 +68,22 @@ def test_a_hand_edited_generated_file_fails_the_gate(tmp_path, edited):
     )
     assert result.returncode != 0
     assert edited in result.stderr, result.stderr[-2000:]
+
+
+def test_a_hand_edited_notebook_fails_the_notebooks_check(tmp_path, monkeypatch, capsys):
+    """`make generated` runs `tools.notebooks --check` (the dry runs above): on a notebooks/ folder with one
+    notebook edited by hand it fails, naming the file."""
+    from tools import notebooks
+
+    expected = notebooks.expected(ROOT)
+    edited = "notebooks/04-backpropagation.ipynb"
+    assert edited in expected
+    for path, text in expected.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    with open(tmp_path / edited, "a", encoding="utf-8") as stream:
+        stream.write("\n# edited by hand\n")
+    monkeypatch.setattr(notebooks, "expected", lambda root=ROOT: expected)
+    monkeypatch.setattr(notebooks, "ROOT", tmp_path)
+    assert notebooks.main(["--check"]) == 1
+    assert edited in capsys.readouterr().err

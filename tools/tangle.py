@@ -79,25 +79,28 @@ def tangle_all(root: Path = ROOT, chapters: list[Path] | None = None) -> tuple[d
     (a snapshot is a prefix of it, and each chapter's execution imports its own)."""
     check_toc(root)
     modules: dict[str, Module] = {f"{PACKAGE}/__init__.py": Module(f"{PACKAGE}/__init__.py")}
-    snapshots = {}
+    snapshots, verified = {}, set()
     for chapter in toc_chapters(root) if chapters is None else chapters:
-        snapshots[chapter] = _render_all(modules, root)[0]
+        snapshots[chapter] = _render_all(modules, root, verified)[0]
         for cell in read_cells(chapter, root):
             if "tangle" in cell.metadata:
                 module = modules.setdefault(_target(cell), Module(_target(cell)))
                 if _relative(chapter, root) not in module.chapters:
                     module.chapters.append(_relative(chapter, root))
                 _add_cell(module, cell, root)
-    files, where = _render_all(modules, root)
+    files, where = _render_all(modules, root, verified)
     _verify_import(files, where)
     return files, snapshots
 
 
-def _render_all(modules: dict[str, Module], root: Path) -> tuple[dict[str, str], dict[str, list]]:
+def _render_all(modules: dict[str, Module], root: Path, verified: set) -> tuple[dict[str, str], dict[str, list]]:
+    """Every module's text and where each line comes from; a module is verified once per text it takes."""
     files, where = {}, {}
     for path in sorted(modules):
         files[path], where[path] = _render(modules[path], modules, root)
-        _verify_definitions(modules[path], files[path])
+        if (path, files[path]) not in verified:
+            _verify_definitions(modules[path], files[path])
+            verified.add((path, files[path]))
     return files, where
 
 
