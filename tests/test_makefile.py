@@ -33,7 +33,25 @@ def test_the_gates_check_the_generated_files_and_never_write_them(target):
         if ("tools.tangle" in line or "tools.notebooks" in line) and "--check" not in line
     ]
     assert not written, f"`make {target}` would rewrite generated files, hiding drift: {written}"
-    assert commands.index("--check") < commands.index("pytest")
+    last = "pytest" if target == "test" else "tools.site_config build"
+    assert commands.index("--check") < commands.index(last)
+
+
+def test_make_book_builds_the_site_and_its_pdf_and_runs_no_test():
+    commands = _dry_run("book")
+    assert commands.index("tools.site_config build") < commands.index("tools.book_pdf") < commands.index("stamp")
+    assert "pytest" not in commands
+
+
+def test_make_test_builds_only_a_missing_or_stale_site_then_tests_it():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "tools.site_config fresh || $(MAKE) --no-print-directory site" in recipe
+    assert recipe.index("fresh") < recipe.index("BOOK_SITE=$(CURDIR)/_build/html $(PY) -m pytest")
+
+
+def test_the_quick_loop_never_installs_system_packages():
+    assert "apt-get" not in _dry_run("check")
 
 
 @pytest.mark.parametrize("target", ["tangle", "notebooks", "html", "check"])

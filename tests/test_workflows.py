@@ -75,10 +75,10 @@ def test_permissions_are_limited_to_reading_and_pages():
     assert writers == ["deploy"], "only the deploy job may write to Pages"
 
 
-def test_builds_with_make_book_and_deploys_with_the_official_pages_actions():
+def test_builds_and_tests_with_make_test_and_deploys_with_the_official_pages_actions():
     jobs = load(PAGES)["jobs"]
     build, deploy = jobs["build"], jobs["deploy"]
-    assert any(step.get("run", "").strip() == "make book" for step in steps(build))
+    assert any(step.get("run", "").strip() == "make test" for step in steps(build))
     assert "actions/upload-pages-artifact" in uses(build)
     assert uses(deploy) == ["actions/deploy-pages"]
     assert deploy["needs"] == "build"
@@ -102,9 +102,9 @@ def test_pytorch_comes_from_the_cpu_wheel_index():
     assert "--index-url https://download.pytorch.org/whl/cpu" in scripts
     pinned = next(line for line in (ROOT / "requirements.txt").read_text().splitlines() if line.startswith("torch=="))
     assert pinned in scripts, f"the workflow should install the pinned {pinned} from the CPU index"
-    # ...before `make book` installs requirements.txt, which the CPU build then already satisfies.
+    # ...before `make test` installs requirements.txt, which the CPU build then already satisfies.
     runs = [step.get("run", "") for step in steps(build)]
-    assert next(i for i, r in enumerate(runs) if "download.pytorch.org" in r) < runs.index("make book")
+    assert next(i for i, r in enumerate(runs) if "download.pytorch.org" in r) < runs.index("make test")
 
 
 def test_caches_pip_and_the_execution_of_the_chapters():

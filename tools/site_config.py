@@ -16,6 +16,8 @@ runs, so every build goes through here:
 
     python -m tools.site_config build [--output DIR]   the strict build into DIR/_build/html (DIR: here)
     python -m tools.site_config show                   print the effective configuration
+    python -m tools.site_config stamp                  record what _build/html was built from (`make book`)
+    python -m tools.site_config fresh                  fail when _build/html is missing or stale (`make test`)
 """
 
 from __future__ import annotations
@@ -121,6 +123,30 @@ def local_execution_cache(root: Path = ROOT) -> Path:
     return root / ".jupyter_cache" / f"local-{digest.hexdigest()[:16]}"
 
 
+# What the site and its PDF are built from: a change to any of these makes _build/html stale.
+INPUTS = ["_config.yml", "_toc.yml", "requirements.txt", "package-lock.json", "_static", "book", "micrograd",
+          "notebooks", "tools", "benchmarks/results"]  # fmt: skip
+STAMP = Path("_build") / "site-inputs.txt"
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    """A digest of every file the site is built from (INPUTS)."""
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        top = Path(root) / name
+        for path in sorted([top] if top.is_file() else top.rglob("*") if top.is_dir() else []):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def fresh(root: Path = ROOT) -> bool:
+    """Whether _build/html holds the site and its PDF, built from the files as they are now."""
+    stamp, site = Path(root) / STAMP, Path(root) / "_build" / "html"
+    built = (site / "index.html").is_file() and (site / "book.pdf").is_file() and stamp.is_file()
+    return built and stamp.read_text(encoding="utf-8").strip() == fingerprint(root)
+
+
 def cli_env(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> dict:
     """The environment of the command-line build: `env`, with the local execution cache unless one is set."""
     env = dict(env)
@@ -172,7 +198,16 @@ def main(argv: list[str] | None = None) -> int:
     build_parser = commands.add_parser("build", help="the strict build of the book into OUTPUT/_build/html")
     build_parser.add_argument("--output", type=Path, default=ROOT, help="folder to build in (default: here)")
     commands.add_parser("show", help="print the configuration a build here would use")
+    commands.add_parser("stamp", help="record what _build/html was built from")
+    commands.add_parser("fresh", help="fail when _build/html is missing or stale")
     args = parser.parse_args(argv)
+    if args.command == "stamp":
+        (ROOT / STAMP).write_text(fingerprint(ROOT) + "\n", encoding="utf-8")
+        return 0
+    if args.command == "fresh":
+        ok = fresh(ROOT)
+        print("_build/html is up to date" if ok else "_build/html is missing or older than the book: building it")
+        return 0 if ok else 1
     if args.command == "show":
         print(yaml.safe_dump(effective_config(ROOT, cli_env(ROOT)), sort_keys=False), end="")
         return 0
