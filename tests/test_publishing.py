@@ -181,6 +181,10 @@ def test_the_execution_cache_reuses_an_executed_chapter(tmp_path):
     second = build_mini(source, tmp_path / "two", BOOK_EXECUTION_CACHE=cache)
     assert first.returncode == 0 and second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert "Executed notebook" in first.stdout and "Using cached notebook" in second.stdout, second.stdout[-3000:]
+    # The live marking's run of the chapter (tools/live_page.py) is kept beside it, and reused the same way.
+    assert len(list((tmp_path / "cache" / "live").glob("*.json"))) == 1
+    page = "_build/html/_static/live/chapters/one.json"
+    assert (tmp_path / "one" / page).read_text() == (tmp_path / "two" / page).read_text()
 
 
 @pytest.mark.book

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import json
 import os
 import shutil
@@ -104,11 +105,9 @@ def check_runtime(app: Sphinx) -> None:
 def _code_cells(path: Path, srcdir: Path) -> list[dict]:
     """Every code cell of a chapter that the page runs (the book's checks left out), as myst-nb reads it: its index
     in the notebook, source and tags."""
-    from myst_nb.core.read import read_myst_markdown_notebook
+    from tools.chapters import read_notebook
 
-    from tools.chapters import parser_config
-
-    notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), parser_config(srcdir))
+    notebook = read_notebook(path, srcdir)
     return [
         {"n": index, "source": cell.source, "tags": list(cell.metadata.get("tags", []))}
         for index, cell in enumerate(notebook.cells)
@@ -116,11 +115,17 @@ def _code_cells(path: Path, srcdir: Path) -> list[dict]:
     ]
 
 
-def run_cells(sources: list[str], snapshot: Path, cwd: Path, **request) -> dict:
+def run_cells(sources: list[str], snapshot: Path, cwd: Path, cache: Path | None = None, **request) -> dict:
     """{"outputs": [each cell's outputs], "seconds": [how long each ran], "values": {...}}, the cells run in order
     by tools/live_kernel.py under CPython on `snapshot`, NumPy & co. blocked.  `request` adds to what the kernel
     is asked (tools/live_kernel.py's main: "static", "data", "collect", "block").  Only the snapshot is importable
-    of the book's code (as in the browser)."""
+    of the book's code (as in the browser).  With a `cache` folder (the build's execution cache), a run is kept
+    there under a digest of everything it depends on, and a build whose chapter did not change reuses it."""
+    files = {p.relative_to(snapshot).as_posix(): p.read_text(encoding="utf-8") for p in sorted(snapshot.rglob("*.py"))}
+    key = json.dumps([KERNEL.read_text(encoding="utf-8"), files, sources, request, sys.version], sort_keys=True)
+    kept = Path(cache) / "live" / f"{hashlib.sha256(key.encode()).hexdigest()}.json" if cache else None
+    if kept and kept.is_file():
+        return json.loads(kept.read_text(encoding="utf-8"))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(snapshot)
     env["PYTHONHASHSEED"] = "0"
@@ -135,17 +140,20 @@ def run_cells(sources: list[str], snapshot: Path, cwd: Path, **request) -> dict:
     )
     if result.returncode != 0:
         raise RuntimeError(f"tools/live_kernel.py failed:\n{result.stderr[-3000:]}")
+    if kept:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(result.stdout, encoding="utf-8")
     return json.loads(result.stdout)
 
 
-def page_data(sources: list[str], tags: list[list[str]], snapshot: Path, cwd: Path) -> dict[int, dict]:
+def page_data(sources: list[str], tags: list[list[str]], snapshot: Path, cwd: Path, cache=None) -> dict[int, dict]:
     """What the page binds in place of each cell tagged `live-data` (it makes its data with a module the page does
     not have, scikit-learn's data sets say): {index: {"values": {name: value}, "outputs": [...]}}, from a run of
     the cells up to the last of them with every module importable."""
     wanted = [index for index, cell_tags in enumerate(tags) if DATA_TAG in cell_tags]
     if not wanted:
         return {}
-    run = run_cells(sources[: wanted[-1] + 1], snapshot, cwd, collect=wanted, block=False)
+    run = run_cells(sources[: wanted[-1] + 1], snapshot, cwd, cache, collect=wanted, block=False)
     return {index: {"values": run["values"][str(index)], "outputs": run["outputs"][index]} for index in wanted}
 
 
@@ -260,8 +268,11 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
         if "live-static" in cell["tags"]:
             static[index] = STATIC_TAG_REASON
     sources = [c["source"] for c in cells]
-    data = page_data(sources, [c["tags"] for c in cells], Path(snapshot), source.parent)
-    run = run_cells(sources, Path(snapshot), source.parent, static=static, data=data)
+    # The build's execution cache (Jupyter's, `make html`'s) keeps the live runs too: a chapter runs under the
+    # live kernel only when it, its snapshot or the kernel changed.
+    cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else None
+    data = page_data(sources, [c["tags"] for c in cells], Path(snapshot), source.parent, cache)
+    run = run_cells(sources, Path(snapshot), source.parent, cache, static=static, data=data)
     results = run["outputs"]
     reasons = classify(results)
     _check(app.env.docname, cells, results, reasons)
