@@ -30,7 +30,7 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 PORT     ?= 8000
-# The browser of the browser test (tests/test_site.py); Playwright drives it, and never downloads its own.
+# The browser of the browser tests and the PDF (tools/browser.py); Playwright drives it, and never downloads its own.
 CHROMIUM ?= /usr/bin/chromium
 NPM      ?= npm
 # Written after `npm ci` succeeded; older than package.json or package-lock.json means node_modules is stale.
@@ -55,7 +55,7 @@ test: setup lint generated
 # The site, then its PDF, then a record of what they were built from (tools/site_config.py: stamp, fresh).
 site: setup
 	$(PY) -m tools.site_config build
-	$(PY) -m tools.book_pdf --site _build/html
+	$(PY) -m tools.browser pdf --site _build/html
 	$(PY) -m tools.site_config stamp
 
 check: venv lint generated
@@ -81,13 +81,13 @@ html: venv dot node
 	$(PY) -m tools.site_config build
 
 # The whole book as one PDF into the site built before (_build/html/book.pdf; `make book` makes it too): a
-# single-page build printed by Chromium (tools/book_pdf.py).
+# single-page build printed by Chromium (tools/browser.py).
 pdf: setup
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory html
-	$(PY) -m tools.book_pdf --site _build/html
+	$(PY) -m tools.browser pdf --site _build/html
 
 # The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.  Then the
-# live cells' start-up in Chromium (tools/live_bench.py): first click to first output, cold and warm cache,
+# live cells' start-up in Chromium (tools/browser.py): first click to first output, cold and warm cache,
 # on the site in _build/html (built when missing), written to _build/live-bench.json.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
@@ -95,7 +95,7 @@ bench: $(STAMP)
 
 live-bench: setup
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory html
-	$(PY) -m tools.live_bench _build/html
+	$(PY) -m tools.browser bench _build/html
 
 serve:
 	@test -f _build/html/index.html || { echo "No site yet: run 'make book' or 'make html' first."; exit 1; }

@@ -1,5 +1,7 @@
 """Shared test setup: import `micrograd` and `tools` from this checkout, find the built book, and the helpers that
-several test modules use (`from conftest import T, assert_close`: pytest puts tests/ on sys.path).  Test modules
+several test modules use (`from conftest import T, assert_close`: pytest puts tests/ on sys.path); the tests are
+sorted into folders by what they need: package/ (micrograd alone), book/ (the book's tooling, or the built site),
+browser/ (the built site in Chromium).  Test modules
 import helpers from here, never from each other.
 
 Importing this module needs nothing but pytest, so that the package's own tests need only what they import (no
@@ -13,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# This checkout's `micrograd` and `tools` first on the path; its ROOT is tools' (importing `tools` alone needs
+# nothing but the standard library).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tools import ROOT  # noqa: E402
 
 # The front matter that makes a MyST markdown file a chapter Jupyter Book executes.
 FRONT_MATTER = """\

@@ -18,7 +18,7 @@ from myst_nb.core.read import MystMetadataParsingError, read_myst_markdown_noteb
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
 
 
 class ChapterError(Exception):

@@ -10,7 +10,7 @@ A notebook is its chapter as tools/chapters.py reads it (the cells the build exe
   Colab it installs those that are missing with `%pip install` (PyTorch as its CPU build, from the index
   binder/requirements.txt names too), so that a plain Jupyter with nothing but ipykernel runs it.  Where Graphviz's
   `dot` program (not a Python package) is missing, a graph shows its DOT source instead of its drawing.
-- The same cell carries the chapter's snapshot of `micrograd` (tools/snapshots.py: the package as the chapters
+- The same cell carries the chapter's snapshot of `micrograd` (tools/tangle.py: the package as the chapters
   before it left it).  It writes those files into a temporary folder and puts it first on Python's path, so the
   notebook needs no checkout of the book and sees exactly the engine the reader has built so far.  It also
   defines `glue`, which the chapters use to put computed numbers into their text (myst-nb's; in a notebook it
@@ -35,9 +35,10 @@ from pathlib import Path
 
 import nbformat
 
-from tools import sync
-from tools.chapters import ROOT, read_notebook, title, toc_chapters
-from tools.snapshots import snapshots
+from tools import ROOT
+from tools.chapters import read_notebook, title, toc_chapters
+from tools.tangle import differences, snapshots
+from tools.tangle import write as write_files
 
 FOLDER = "notebooks"
 SETUP_TAG = "micrograd-snapshot"  # the tag of the first cell
@@ -410,12 +411,12 @@ def expected(root: Path = ROOT) -> dict[str, str]:
 
 def stale(root: Path = ROOT) -> list[str]:
     """One message per notebook that differs from what its chapter gives, is missing, or has no chapter."""
-    return sync.differences(expected(root), Path(root), FOLDER, "*.ipynb")
+    return differences(expected(root), Path(root), FOLDER, "*.ipynb")
 
 
 def write(root: Path = ROOT) -> list[str]:
     """Write the notebooks that change; remove notebooks of chapters that are gone."""
-    return sync.write(expected(root), Path(root), FOLDER, "*.ipynb")
+    return write_files(expected(root), Path(root), FOLDER, "*.ipynb")
 
 
 def main(argv: list[str] | None = None) -> int:

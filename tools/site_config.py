@@ -18,6 +18,8 @@ runs, so every build goes through here:
     python -m tools.site_config show                   print the effective configuration
     python -m tools.site_config stamp                  record what _build/html was built from (`make book`)
     python -m tools.site_config fresh                  fail when _build/html is missing or stale (`make test`)
+    python -m tools.site_config run book/<chapter>.md  execute chapters as the build does: each in a fresh kernel,
+                                                       on its snapshot; report the first failing cell
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
+
 GITHUB = "https://github.com"
 # The buttons that need the repository's address.
 REPOSITORY_BUTTONS = ("use_repository_button", "use_edit_page_button", "use_issues_button")
@@ -110,7 +113,7 @@ def local_execution_cache(root: Path = ROOT) -> Path:
     report); when it changes, so does the folder, and every chapter runs again (`main` removes the folders of
     older fingerprints).
     """
-    from tools.snapshots import snapshots  # the tangler reads the chapters: only when a cache is wanted
+    from tools.tangle import snapshots  # the tangler reads the chapters: only when a cache is wanted
 
     root = Path(root)
     digest = hashlib.sha256()
@@ -192,6 +195,52 @@ def build(
     return subprocess.run(command, capture_output=capture, text=True, env=env)
 
 
+def execute_chapter(path: Path, timeout: int = 300):
+    """Run every cell of a chapter in a new kernel, in the chapter's folder; raise ChapterError on failure."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from tools.chapters import ChapterError, read_notebook
+
+    path = Path(path).resolve()
+    notebook = read_notebook(path)
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        line = next(
+            (
+                at
+                for cell, at in zip(notebook.cells, notebook.metadata["source_map"])
+                if cell.get("outputs") and any(o.get("output_type") == "error" for o in cell.outputs)
+            ),
+            None,
+        )
+        raise ChapterError(path, line, f"a cell failed:\n{error}") from None
+    return notebook
+
+
+def run_on_snapshot(path: Path, timeout: int = 300):
+    """Execute a chapter of _toc.yml with only its snapshot of `micrograd` importable."""
+    import tempfile
+
+    from tools.tangle import kernel_pythonpath, snapshot, write
+
+    saved = os.environ.get("PYTHONPATH")
+    with tempfile.TemporaryDirectory(prefix="snapshot-") as folder:
+        write(snapshot(path), Path(folder))
+        os.environ["PYTHONPATH"] = kernel_pythonpath(Path(folder), saved)
+        try:
+            return execute_chapter(path, timeout)
+        finally:
+            if saved is None:
+                os.environ.pop("PYTHONPATH", None)
+            else:
+                os.environ["PYTHONPATH"] = saved
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.site_config", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -200,7 +249,20 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("show", help="print the configuration a build here would use")
     commands.add_parser("stamp", help="record what _build/html was built from")
     commands.add_parser("fresh", help="fail when _build/html is missing or stale")
+    run = commands.add_parser("run", help="execute chapters as the build does, each on its snapshot")
+    run.add_argument("chapters", nargs="+", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "run":
+        from tools.chapters import ChapterError
+
+        for name in args.chapters:
+            try:
+                run_on_snapshot(name if name.is_absolute() else ROOT / name)
+            except ChapterError as error:
+                print(error, file=sys.stderr)
+                return 1
+            print(f"ok: {name}")
+        return 0
     if args.command == "stamp":
         (ROOT / STAMP).write_text(fingerprint(ROOT) + "\n", encoding="utf-8")
         return 0

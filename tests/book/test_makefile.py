@@ -39,7 +39,7 @@ def test_the_gates_check_the_generated_files_and_never_write_them(target):
 
 def test_make_book_builds_the_site_and_its_pdf_and_runs_no_test():
     commands = _dry_run("book")
-    assert commands.index("tools.site_config build") < commands.index("tools.book_pdf") < commands.index("stamp")
+    assert commands.index("tools.site_config build") < commands.index("tools.browser pdf") < commands.index("stamp")
     assert "pytest" not in commands
 
 

@@ -1,12 +1,18 @@
-"""The whole book as one PDF: a single-page build of the site (Sphinx's singlehtml), printed by Chromium.
+"""Chromium and a local server, for the tools and the tests: the book printed to PDF, and the live cells' start-up.
 
-    python -m tools.book_pdf [--site _build/html]     (`make pdf`, after `make html`; `make book` makes it)
+    python -m tools.browser pdf [--site _build/html]   the book as one PDF (`make pdf`; `make book` makes it)
+    python -m tools.browser bench [SITE]               first click to first live output (`make live-bench`)
+
+The browser is Debian's Chromium (or CHROMIUM=...), driven by Playwright (`launch`), and the site is served on
+127.0.0.1 as `make serve` does (`serve`); the browser tests use both.
+
+The whole book as one PDF: a single-page build of the site (Sphinx's singlehtml), printed by Chromium.
 
 Jupyter Book builds the book once more as a single HTML page (builder `singlehtml`, the chapters' outputs
 taken from the execution cache the site's build filled, so nothing runs twice when the cache is warm).  Debian's
 Chromium opens that page from disk, waits until MathJax has typeset every formula and every figure is loaded,
 and prints it to _build/pdf/book.pdf, which is copied into the site as book.pdf: every page's download menu
-offers it (`setup` below, a Sphinx extension of the site's build).  Printing stops with an error when a formula
+offers it (tools/sphinx_ext.py).  Printing stops with an error when a formula
 is left untypeset or an image did not load; _build/pdf/report.json lists the chapter titles the page held.
 
 The PDF is tagged (its structure is the page's: headings, lists, figures, for screen readers and reflow), has an
@@ -18,17 +24,23 @@ leave the live cells' controls off the paper.
 from __future__ import annotations
 
 import argparse
+import functools
+import http.server
 import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
-from tools import site_config
+from tools import ROOT, site_config
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 PDF_NAME = "book.pdf"
 READY = r"""async () => {
@@ -93,34 +105,6 @@ def yaml_root() -> str:
     return yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
 
 
-def offer_pdf(app, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Every page's download menu offers the whole book as one PDF, next to the page's own files."""
-    if app.builder.name != "html":
-        return
-    for group in context.get("header_buttons", []):
-        if group.get("label") == "download-buttons":
-            group["buttons"].append(
-                {
-                    "type": "link",
-                    "url": context["pathto"](PDF_NAME, 1),
-                    "text": "book.pdf",
-                    "tooltip": "Download the whole book as one PDF",
-                    "icon": "fas fa-book",
-                    "label": "download-book-pdf-button",
-                }
-            )
-
-
-def setup(app) -> dict:
-    """The Sphinx extension (_config.yml): the site's pages offer book.pdf; and in the single-page build, myst-nb's
-    folded cells are drawn (myst-nb registers them for the builder "html" only)."""
-    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
-
-    app.add_node(HideCodeCellNode, override=True, singlehtml=(visit_HideCellInput, depart_HideCellInput))
-    app.connect("html-page-context", offer_pdf, priority=600)  # after sphinx-book-theme made its buttons (501)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
-
-
 def print_pdf(page: Path, pdf: Path) -> dict:
     """Print the single page to `pdf` once it is ready; return what the page held: its chapter titles, formulas
     (and those left untypeset), images (and those that did not load), the code boxes wider than the paper
@@ -129,10 +113,7 @@ def print_pdf(page: Path, pdf: Path) -> dict:
 
     pdf.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch(playwright)
         try:
             tab = browser.new_page()
             tab.set_default_timeout(300_000)
@@ -235,11 +216,167 @@ def make(output: Path, site: Path | None, env: dict | None = None) -> dict:
     return report
 
 
+# -- the browser and the local server, shared by the PDF, the live bench and the tests ------------------------
+
+# No background requests, and no host but 127.0.0.1 resolves: nothing a page asks for can leave the machine.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def launch(playwright, args=CHROMIUM_ARGS):
+    """Debian's Chromium (or CHROMIUM=...), driven by Playwright, which never downloads a browser of its own."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(args))
+
+
+class Server(str):
+    """The origin of a local server, http://127.0.0.1:PORT; `answers` holds (path, HTTP status) of every request."""
+
+    answers: list
+
+    @property
+    def origin(self) -> str:
+        return str(self)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    cache_s = 0
+
+    def log_message(self, format, *args):
+        pass
+
+    def log_request(self, code="-", size="-"):
+        # Every answer, also to the requests the browser makes by itself (the page's icon), which no page event shows.
+        self.server.answers.append((self.path, int(code) if str(code).isdigit() else 0))
+
+    def end_headers(self):
+        if self.cache_s:  # as a static host does (GitHub Pages: max-age=600): the browser may keep what it fetched
+            self.send_header("Cache-Control", f"max-age={self.cache_s}")
+        super().end_headers()
+
+
+@contextmanager
+def serve(directory: Path, cache_s: int = 0):
+    """A static server for `directory` on 127.0.0.1 (a free port), as `make serve` runs; yields its Server."""
+    handler = functools.partial(type("Handler", (_Quiet,), {"cache_s": cache_s}), directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.answers = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        origin = Server(f"http://127.0.0.1:{server.server_address[1]}")
+        origin.answers = server.answers
+        yield origin
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+# -- how long a reader waits for the first live output (`make bench`) ------------------------------------------
+#
+# Serves the site, opens a chapter and clicks its first Run button, which starts Python in a worker: Pyodide
+# (13 MB) from the site, the chapter's snapshot of `micrograd`, then the cell.  *Cold*: a new browser profile,
+# clicked as soon as the page has loaded.  *Warm*: the same profile, the page opened again (the HTTP cache holds
+# the runtime, and live.js starts Python as the page opens), clicked at once and after READING_S seconds.
+
+BENCH_CHAPTER = "book/05-more-operations.html"
+READING_S = 5.0
+FIRST_OUTPUT = """() => { const o = document.querySelector('.live-output');
+                          return !!o && ['done', 'failed'].includes(o.dataset.state) ? o.dataset.state : false; }"""
+
+
+def first_output(page, url: str, phases: list | None = None, reading_s: float = 0.0) -> float:
+    """Open `url`, wait `reading_s`, click its first Run button; seconds until the output is there.  `phases`
+    receives how long the page says starting took (live.js: fetching, starting Pyodide, setting up the kernel)."""
+    page.goto(url, wait_until="load")
+    button = page.locator("button.live-run").first
+    if reading_s:
+        time.sleep(reading_s)
+    started = time.monotonic()
+    button.click()
+    page.wait_for_function(FIRST_OUTPUT, timeout=300_000)
+    seconds = time.monotonic() - started
+    state = page.locator(".live-output").first.get_attribute("data-state")
+    if state != "done":
+        raise RuntimeError(f"{url}: the first live cell ended {state}")
+    if phases is not None:
+        phases.append(page.evaluate("() => window.liveStartup"))
+    return seconds
+
+
+def measure(site: Path, chapter: str = BENCH_CHAPTER, rounds: int = 3) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    cold, warm, read, cold_phases, warm_phases = [], [], [], [], []
+    with serve(site, cache_s=600) as origin, sync_playwright() as playwright:
+        url = f"{origin}/{chapter}"
+        for _ in range(rounds):
+            with tempfile.TemporaryDirectory(prefix="live-bench-") as profile:
+                context = playwright.chromium.launch_persistent_context(
+                    profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, service_workers="block"
+                )
+                try:
+                    page = context.new_page()
+                    cold.append(first_output(page, url, cold_phases))
+                    page.close()
+                    page = context.new_page()
+                    warm.append(first_output(page, url, warm_phases))
+                    page.close()
+                    page = context.new_page()
+                    read.append(first_output(page, url, reading_s=READING_S))
+                finally:
+                    context.close()
+    return {
+        "chapter": chapter,
+        "rounds": rounds,
+        "cold_s": [round(s, 3) for s in cold],
+        "warm_s": [round(s, 3) for s in warm],
+        "warm_after_reading_s": [round(s, 3) for s in read],
+        "reading_s": READING_S,
+        "cold_phases_s": cold_phases,
+        "warm_phases_s": warm_phases,
+        "cold_median_s": round(statistics.median(cold), 3),
+        "warm_median_s": round(statistics.median(warm), 3),
+        "warm_after_reading_median_s": round(statistics.median(read), 3),
+        "runtime_bytes": sum(p.stat().st_size for p in (site / "_static" / "live").rglob("*") if p.is_file()),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def bench(site: Path, rounds: int, output: Path) -> int:
+    if not (site / BENCH_CHAPTER).is_file():
+        print(f"{site / BENCH_CHAPTER} is missing: build the site first (make html)", file=sys.stderr)
+        return 1
+    result = measure(site.resolve(), rounds=rounds)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"live cells, {BENCH_CHAPTER}: first click to first output {result['cold_median_s']:.2f} s cold, "
+        f"{result['warm_median_s']:.2f} s warm, {result['warm_after_reading_median_s']:.2f} s warm after "
+        f"{READING_S:.0f} s of reading (median of {rounds}; runtime "
+        f"{result['runtime_bytes'] / 1e6:.1f} MB) -> {output}"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.book_pdf", description=__doc__.split("\n")[0])
-    parser.add_argument("--output", type=Path, default=ROOT, help="folder to build in (default: here)")
-    parser.add_argument("--site", type=Path, default=None, help="copy the PDF into this site as book.pdf")
+    parser = argparse.ArgumentParser(prog="python -m tools.browser", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    pdf = commands.add_parser("pdf", help="the whole book as one PDF")
+    pdf.add_argument("--output", type=Path, default=ROOT, help="folder to build in (default: here)")
+    pdf.add_argument("--site", type=Path, default=None, help="copy the PDF into this site as book.pdf")
+    live = commands.add_parser("bench", help="first click to first live output, cold and warm")
+    live.add_argument("site", nargs="?", type=Path, default=ROOT / "_build" / "html")
+    live.add_argument("--rounds", type=int, default=3)
+    live.add_argument("--output", type=Path, default=ROOT / "_build" / "live-bench.json")
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        return bench(args.site, args.rounds, args.output)
     try:
         report = make(args.output, args.site)
     except RuntimeError as error:

@@ -1,57 +1,55 @@
-"""A Sphinx extension: a chapter's code cells run in the reader's browser, on the chapter's own `micrograd`.
+"""The book's one Sphinx extension (_config.yml): what the site adds to Jupyter Book's pages.
 
-Each runnable code cell of a chapter gets a Run button and becomes editable (book/_static/live.js does that in
-the page).  The Python that runs them is Pyodide, CPython compiled to WebAssembly, from the npm package
-`pyodide` (pinned in package-lock.json, installed by `make setup` with `npm ci`); draw_dot's graphs are drawn by
-Graphviz compiled to WebAssembly (npm `@viz-js/viz`).  This extension copies both into the site, under
-_static/live/, so that nothing is fetched from anywhere but the site itself, and only when the reader first
-presses Run.
-
-For every chapter it
-
-- runs the chapter's cells under plain CPython on the chapter's snapshot of `micrograd` (tools/snapshots.py)
-  with NumPy, matplotlib, PyTorch and scikit-learn blocked, through the interpreter the page itself uses
-  (tools/live_kernel.py).  A cell that fails for want of one of them is *static*: the page keeps its built
-  output.  A cell tagged `raises-exception` must still raise; any other failure fails the build.
-- leaves out the book's own checks: a cell tagged `remove-cell` holds the glue calls and asserts that keep the
-  prose honest.  The build runs it; the page never does (nor do the notebooks), so a reader who changes a
-  number never meets one of them.  Such a cell binds nothing a later cell uses (tests/test_reader_layer.py).
-- hands the page the data a cell tagged `live-data` makes with a module the page does not have (chapter 10's
-  moons come from scikit-learn): the build runs the chapter up to it with every module importable and records
-  the values of the names it binds; the page binds those, so the cells after it run on them;
-- times each cell: one that ran longer than HEAVY_S is *heavy*.  Running a later cell runs the cells above it
-  that have not run, except a heavy one whose names the later cell does not need (`needs`, below): it says it
-  was skipped and runs when the reader presses its own Run;
-- writes _static/live/chapters/<chapter>.json: the snapshot's files, every code cell's source, whether it is
-  live, and the outputs the CPython run gave it (the browser test compares against the page's own output, and
-  falls back to these where the page shows none);
-- marks each cell of the page (class `live-cell-<n>`, n its index in the chapter's notebook) and puts a small
-  JSON description of the page's cells into it (`<script id="live-page">`), which live.js reads.
-
-A page that is opened from disk (file://) cannot fetch these files; its Run buttons say so.
+- Snapshots: each chapter executes on the package tangled from the chapters before it (tools/tangle.py writes
+  them under _build/snapshots/; the kernel myst-nb starts for a chapter inherits PYTHONPATH, set here when the
+  chapter is read), and a traceback names micrograd/engine.py, not the build's folder.
+- Live cells: each runnable code cell gets a Run button and runs in the reader's browser, in Pyodide (CPython in
+  WebAssembly, npm `pyodide`, pinned in package-lock.json) with draw_dot's graphs drawn by viz-js (npm
+  `@viz-js/viz`), both copied into the site (_static/live/), fetched only at the first Run.  Which cells are
+  live is found by running the chapter under plain CPython on its snapshot with NumPy, matplotlib, PyTorch and
+  scikit-learn blocked, through the interpreter the page uses (tools/live_kernel.py); a cell that fails for want
+  of one of them is *static* and keeps its built output; a cell tagged `raises-exception` must still raise, any
+  other failure fails the build.  That run is kept in the build's execution cache, keyed by everything it
+  depends on.  The book's checks (cells tagged `remove-cell`) never run in the page.  A cell tagged `live-data`
+  makes data with a module the page lacks: the page binds the values the build computed.  A cell that ran over
+  HEAVY_S is *heavy*: running a later cell skips it unless that cell needs what it computes (`heavy_needs`).
+  Each chapter gets _static/live/chapters/<chapter>.json (its snapshot, cells, and the outputs of the CPython
+  run, which the browser test compares with) and a `<script id="live-page">` description for live.js.
+- Notebooks: the download and launch (Colab, Binder) buttons offer notebooks/<chapter>.ipynb, which carries its
+  snapshot (tools/notebooks.py); a page without one keeps no launch button (the strict build fails).
+- index.html: the redirect to the first chapter, written as a small page with the book's title and icon (a bare
+  redirect makes a browser ask for /favicon.ico and log a 404).
+- book.pdf in every page's download menu (tools/browser.py prints it); the single-page build draws myst-nb's
+  folded cells.
+- Each page keeps one copy of each script (Sphinx 7.4 puts a late inline script into every page twice).
 """
 
 from __future__ import annotations
 
 import ast
+import base64
 import builtins
 import hashlib
 import json
+import mimetypes
 import os
+import re
 import shutil
 import subprocess
 import sys
+from html import escape
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.util import logging
+from sphinx.util import isurl, logging
 
+from tools import ROOT
 from tools.live_kernel import BLOCKED, bound_names
+from tools.tangle import BUILD_FOLDER, kernel_pythonpath, write_snapshots
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
 KERNEL = Path(__file__).resolve().parent / "live_kernel.py"
 NODE_MODULES = ROOT / "node_modules"
 PAGE_FILES = ROOT / "book" / "_static"  # live.js, live-worker.js and live.css
@@ -63,9 +61,10 @@ RUNTIME = {
 }
 KERNEL_TIMEOUT_S = 600
 # A chapter marks a cell whose output cannot repeat exactly in the browser (timings, an interpreter's wording) with
-# the tag `live-loose`: the browser test compares it loosely (tests/test_live.py: digits masked, a message may be
-# shorter).  The tag `live-static` keeps a cell that could run as built (it reads the repository's files, or needs
-# more stack than a browser gives its worker: freeing a graph thousands of nodes deep); the page gives this reason:
+# the tag `live-loose`: the browser test compares it loosely (tests/browser/test_live.py: digits masked, a
+# message may be shorter).  The tag `live-static` keeps a cell that could run as built (it reads the repository's
+# files, or needs more stack than a browser gives its worker: freeing a graph thousands of nodes deep); the page
+# gives this reason:
 STATIC_TAG_REASON = "kept as built: it needs more than the page's Python offers"
 # The tag of the book's own checks (glue calls, asserts): the build runs such a cell, the page never does.
 CHECK_TAG = "remove-cell"
@@ -382,12 +381,184 @@ def write_files(app: Sphinx, exception: Exception | None) -> None:
         shutil.copyfile(PAGE_FILES / name, static / name)
 
 
+# -- each chapter on its snapshot -----------------------------------------------------------------------------
+
+
+def write_build_snapshots(app: Sphinx) -> None:
+    folders = write_snapshots(Path(app.srcdir), Path(app.outdir).parent / BUILD_FOLDER)
+    app.env.micrograd_snapshots = {str(k): str(v) for k, v in folders.items()}
+    app.env.micrograd_pythonpath = os.environ.get("PYTHONPATH")
+
+
+def use_snapshot(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Sphinx reads the chapters one after the other, and myst-nb executes a chapter while reading it, in a kernel
+    that inherits this process's environment: PYTHONPATH set now puts that chapter's snapshot, and only it, there."""
+    snapshot = app.env.micrograd_snapshots.get(str(Path(app.env.doc2path(docname)).resolve()))
+    if snapshot is None:
+        raise RuntimeError(f"{docname}: not a chapter of _toc.yml, so it has no snapshot of micrograd to run on")
+    os.environ["PYTHONPATH"] = kernel_pythonpath(Path(snapshot), app.env.micrograd_pythonpath, Path(app.srcdir))
+
+
+_SNAPSHOT_PREFIX = re.compile(r"[^\s'\"]*_build/" + BUILD_FOLDER + r"/[^/\s]+/")
+
+
+def relative_tracebacks(app: Sphinx, doctree) -> None:
+    """A traceback into the package names micrograd/engine.py, not the folder of the machine that built the page."""
+    for block in doctree.findall(nodes.literal_block):
+        text = block.astext()
+        if _SNAPSHOT_PREFIX.search(text):
+            fixed = _SNAPSHOT_PREFIX.sub("", text)
+            block.rawsource = fixed
+            block[:] = [nodes.Text(fixed)]
+
+
+# -- the notebook behind the download and launch buttons; one copy of each script ----------------------------
+
+NOTEBOOKS = "notebooks"  # tools.notebooks.FOLDER
+
+
+def _notebook(app: Sphinx, pagename: str) -> Path | None:
+    """notebooks/<page>.ipynb for a page that is a chapter with a generated notebook."""
+    if pagename not in app.env.all_docs:
+        return None
+    source = Path(app.env.doc2path(pagename))
+    path = Path(app.srcdir) / NOTEBOOKS / (source.stem + ".ipynb")
+    return path if source.suffix == ".md" and path.is_file() else None
+
+
+def offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Before the theme makes its buttons: the download menu offers the page's notebook."""
+    if _notebook(app, pagename):
+        context["ipynb_source"] = pagename + ".ipynb"
+
+
+def point_buttons_at_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """After the theme made its buttons: ship the notebook, and launch it rather than the markdown file (which
+    Colab cannot open)."""
+    notebook = _notebook(app, pagename)
+    if notebook:
+        target = Path(app.outdir) / "_sources" / (pagename + ".ipynb")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(notebook, target)  # replaces the executed copy the theme may have put there
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        if not notebook:
+            logger.warning(
+                f"{pagename}: no notebook {NOTEBOOKS}/{Path(pagename).name}.ipynb for the launch buttons "
+                "(run `make notebooks`)",
+                type="sphinx_site",
+                subtype="notebook",
+            )
+            context["header_buttons"] = [b for b in context["header_buttons"] if b is not group]
+            return
+        prefix = (app.config.html_theme_options.get("path_to_docs") or "").strip("/")
+        page_file = f"{prefix + '/' if prefix else ''}{pagename}{Path(app.env.doc2path(pagename)).suffix}"
+        notebook_file = notebook.relative_to(Path(app.srcdir)).as_posix()
+        for button in group.get("buttons", []):
+            url = button.get("url", "")
+            if page_file not in url:
+                logger.warning(
+                    f"{pagename}: cannot point the {button.get('text')} button at {notebook_file}: {url}",
+                    type="sphinx_site",
+                    subtype="notebook",
+                )
+                continue
+            button["url"] = url.replace(page_file, notebook_file)
+
+
+def one_of_each_script(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    seen, scripts = set(), []
+    for script in context.get("script_files", []):
+        attributes = getattr(script, "attributes", {})
+        key = (
+            getattr(script, "filename", None) or "",
+            getattr(script, "priority", 500),
+            tuple(sorted((k, str(v)) for k, v in attributes.items())),
+        )
+        if key not in seen:
+            seen.add(key)
+            scripts.append(script)
+    context["script_files"] = scripts
+
+
+# -- index.html, with the book's icon; book.pdf in the download menu -------------------------------------------
+
+INDEX_PAGE = """<!DOCTYPE html>
+<html lang="{language}">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+{icon}<meta http-equiv="Refresh" content="0; url={first}">
+</head>
+<body>
+<p><a href="{first}">{title}</a></p>
+</body>
+</html>
+"""
+
+
+def write_index(app: Sphinx, exception: Exception | None) -> None:
+    """The book has no index page, so sphinx-external-toc writes index.html as a bare redirect when none exists;
+    this writes it first, with the icon in the page (a data: URL: the browser leaves at once, and would abort a
+    request for it)."""
+    if exception is not None or app.builder.format != "html" or app.config.root_doc == "index":
+        return
+    first = app.builder.get_target_uri(app.config.root_doc)
+    favicon, icon = app.config.html_favicon, ""
+    if favicon:
+        href = favicon
+        if not isurl(favicon):
+            path = Path(app.confdir) / favicon
+            kind = mimetypes.guess_type(path.name)[0] or "image/x-icon"
+            href = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+        icon = f'<link rel="icon" href="{escape(href)}">\n'
+    title = app.config.html_title or app.config.project or ""
+    page = INDEX_PAGE.format(
+        language=escape(app.config.language or "en"), title=escape(title), icon=icon, first=escape(first)
+    )
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
+
+
+def offer_pdf(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Every page's download menu offers the whole book as one PDF, next to the page's own files."""
+    if app.builder.name != "html":
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"]("book.pdf", 1),
+                    "text": "book.pdf",
+                    "tooltip": "Download the whole book as one PDF",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
+
+
 def setup(app: Sphinx) -> dict:
+    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
+
+    # The single-page build (the PDF) draws myst-nb's folded cells (myst-nb registers them for "html" only).
+    app.add_node(HideCodeCellNode, override=True, singlehtml=(visit_HideCellInput, depart_HideCellInput))
+    app.connect("builder-inited", write_build_snapshots)
     app.connect("builder-inited", check_runtime)
-    # After myst-nb (which executes the chapter while parsing it) and after tools.snapshots wrote the snapshots.
+    app.connect("source-read", use_snapshot)
+    # After myst-nb executed the chapter while parsing it: first the tracebacks, then the live cells.
+    app.connect("doctree-read", relative_tracebacks)
     app.connect("doctree-read", mark_cells)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
+    # sphinx-book-theme adds its launch, source and download buttons at priority 501.
+    app.connect("html-page-context", offer_notebook, priority=500)
     app.connect("html-page-context", add_script)
+    app.connect("html-page-context", point_buttons_at_notebook, priority=600)
+    app.connect("html-page-context", offer_pdf, priority=600)
+    app.connect("html-page-context", one_of_each_script, priority=900)
+    # Before sphinx-external-toc's build-finished handler (500), which writes a bare redirect when there is none.
+    app.connect("build-finished", write_index, priority=400)
     app.connect("build-finished", write_files)
+    # Reading in parallel would run chapters in other processes, each with its own environment.
     return {"parallel_read_safe": False, "parallel_write_safe": True}

@@ -1,4 +1,4 @@
-"""The whole book as one PDF (tools/book_pdf.py): a single-page build of the site printed by Chromium, in the site
+"""The whole book as one PDF (tools/browser.py): a single-page build of the site printed by Chromium, in the site
 as book.pdf and offered by every page's download menu.  It holds every chapter's title, every formula typeset by
 MathJax (no TeX left as text) and every figure; it is tagged, has a bookmark for every chapter, appendix and
 section, numbers its pages, prints none of the live cells' controls and cuts no code line at the page's edge."""
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tools.book_pdf import outline
+from tools import ROOT
+from tools.browser import outline
 from tools.chapters import toc_chapters
 
-ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
 
 pytestmark = pytest.mark.book

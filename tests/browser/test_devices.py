@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tools.live_bench import launch, serve
+from tools import ROOT
+from tools.browser import launch, serve
 
-ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
