@@ -30,6 +30,8 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 PORT     ?= 8000
+# pytest-xdist: one worker per core; a test module stays on one worker (its module-wide fixtures, the browser's).
+PYTEST_JOBS ?= -n auto --dist loadfile
 # The browser of the browser tests and the PDF (tools/browser.py); Playwright drives it, and never downloads its own.
 CHROMIUM ?= /usr/bin/chromium
 NPM      ?= npm
@@ -50,7 +52,7 @@ book: setup lint generated site
 
 test: setup lint generated
 	@$(PY) -m tools.site_config fresh || $(MAKE) --no-print-directory site
-	BOOK_SITE=$(CURDIR)/_build/html $(PY) -m pytest
+	BOOK_SITE=$(CURDIR)/_build/html $(PY) -m pytest $(PYTEST_JOBS)
 
 # The site, then its PDF, then a record of what they were built from (tools/site_config.py: stamp, fresh).
 site: setup
@@ -59,7 +61,7 @@ site: setup
 	$(PY) -m tools.site_config stamp
 
 check: venv lint generated
-	$(PY) -m pytest -m "not book" -q
+	$(PY) -m pytest -m "not book" -q $(PYTEST_JOBS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
