@@ -243,7 +243,7 @@ class Server(str):
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    cache_s = 0
+    cache_s = 600
 
     def log_message(self, format, *args):
         pass
@@ -253,14 +253,15 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         self.server.answers.append((self.path, int(code) if str(code).isdigit() else 0))
 
     def end_headers(self):
-        if self.cache_s:  # as a static host does (GitHub Pages: max-age=600): the browser may keep what it fetched
+        if self.cache_s:  # GitHub Pages says max-age=600
             self.send_header("Cache-Control", f"max-age={self.cache_s}")
         super().end_headers()
 
 
 @contextmanager
-def serve(directory: Path, cache_s: int = 0):
-    """A static server for `directory` on 127.0.0.1 (a free port), as `make serve` runs; yields its Server."""
+def serve(directory: Path, cache_s: int = 600):
+    """A static server for `directory` on 127.0.0.1 (a free port), as `make serve` runs; yields its Server.  It says
+    the browser may keep what it fetched for `cache_s` seconds, as a static host does (0: no Cache-Control)."""
     handler = functools.partial(type("Handler", (_Quiet,), {"cache_s": cache_s}), directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.answers = []
@@ -312,7 +313,7 @@ def measure(site: Path, chapter: str = BENCH_CHAPTER, rounds: int = 3) -> dict:
     from playwright.sync_api import sync_playwright
 
     cold, warm, read, cold_phases, warm_phases = [], [], [], [], []
-    with serve(site, cache_s=600) as origin, sync_playwright() as playwright:
+    with serve(site) as origin, sync_playwright() as playwright:
         url = f"{origin}/{chapter}"
         for _ in range(rounds):
             with tempfile.TemporaryDirectory(prefix="live-bench-") as profile:

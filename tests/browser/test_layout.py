@@ -73,7 +73,7 @@ def layout(site, chromium) -> dict[tuple[str, int], list[str]]:
     from playwright.sync_api import sync_playwright
 
     found = {}
-    with serve(site) as server, sync_playwright() as playwright:
+    with serve(site, cache_s=0) as server, sync_playwright() as playwright:
         origin = server + "/"
         browser = launch(playwright)
         try:

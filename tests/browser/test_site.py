@@ -274,7 +274,7 @@ def _browse(site: Path) -> Crawl:
     SCREENSHOTS.mkdir(parents=True)
     names = site_pages(site)
     chapters = [page_name(c) for c in CHAPTERS]
-    with serve(site) as server, sync_playwright() as playwright:
+    with serve(site, cache_s=0) as server, sync_playwright() as playwright:
         crawl = Crawl(origin=server.origin)
         # Every page as a reader's first visit; then every chapter opened as a file, as a reader of a
         # downloaded copy does.
