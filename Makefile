@@ -1,11 +1,13 @@
 # How Neural Networks Learn -- the book and the `micrograd` package it tangles itself into.
 #
-#   make test       the complete gate (CI runs it): set up, lint, check that micrograd/ and notebooks/ are what
-#                   the chapters say, then every test, the strict build and the browser tests included
-#   make book       the same as `make test`, keeping the site in _build/html and a screenshot of each chapter
-#                   in _build/screenshots (the Pages workflow publishes that site)
-#   make check      the quick loop while editing (under 2 minutes): lint, the same drift checks, and the tests
-#                   that need neither the book build nor a browser
+#   make book       build the book: set up, lint, check that micrograd/ and notebooks/ are what the chapters
+#                   say, then the strict build of the site into _build/html and the whole book as one PDF in it
+#                   (_build/html/book.pdf).  It runs no tests.
+#   make test       the complete gate (CI runs it): `make book` when _build/html is missing or older than what
+#                   it is built from, then every test on that site, the browser tests included (a screenshot of
+#                   each chapter in _build/screenshots)
+#   make check      the quick loop while editing (about a minute): lint, the same drift checks, and the tests
+#                   that need neither the built book nor a browser
 #   make tangle     write micrograd/ and notebooks/ from the chapters
 #   make notebooks  write only notebooks/ (one notebook per chapter, for Colab, Binder and downloads)
 #   make html       only the strict build of the site into _build/html
@@ -28,7 +30,9 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 PORT     ?= 8000
-# The browser of the browser test (tests/test_site.py); Playwright drives it, and never downloads its own.
+# pytest-xdist: one worker per core; a test module stays on one worker (its module-wide fixtures, the browser's).
+PYTEST_JOBS ?= -n auto --dist loadfile
+# The browser of the browser tests and the PDF (tools/browser.py); Playwright drives it, and never downloads its own.
 CHROMIUM ?= /usr/bin/chromium
 NPM      ?= npm
 # Written after `npm ci` succeeded; older than package.json or package-lock.json means node_modules is stale.
@@ -38,19 +42,26 @@ NODE_STAMP := node_modules/.installed
 export PYTHONPATH := $(CURDIR)
 export CHROMIUM
 
-.PHONY: book test check lint generated tangle notebooks html pdf serve clean distclean setup venv dot chromium node \
+.PHONY: book test site check lint generated tangle notebooks html pdf serve clean distclean setup venv dot chromium node \
         bench live-bench
 
-# Nothing is tangled here: a change to micrograd/ or notebooks/ that the chapters do not make fails.
-test: setup lint generated
-	$(PY) -m pytest
-
-book: setup lint generated
-	BOOK_OUTPUT=$(CURDIR) $(PY) -m pytest
+# Nothing is tangled here: a change to micrograd/ or notebooks/ that the chapters do not make fails.  The build
+# comes first; the tests look at what it built (tests/conftest.py's `site`), and never build the book.
+book: setup lint generated site
 	@echo "The book is in _build/html; open _build/html/index.html or run 'make serve'."
 
+test: setup lint generated
+	@$(PY) -m tools.site_config fresh || $(MAKE) --no-print-directory site
+	BOOK_SITE=$(CURDIR)/_build/html $(PY) -m pytest $(PYTEST_JOBS)
+
+# The site, then its PDF, then a record of what they were built from (tools/site_config.py: stamp, fresh).
+site: setup
+	$(PY) -m tools.site_config build
+	$(PY) -m tools.browser pdf --site _build/html
+	$(PY) -m tools.site_config stamp
+
 check: venv lint generated
-	$(PY) -m pytest -m "not book" -q
+	$(PY) -m pytest -m "not book" -q $(PYTEST_JOBS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -68,17 +79,17 @@ tangle: venv
 notebooks: venv
 	$(PY) -m tools.notebooks
 
-html: venv node
+html: venv dot node
 	$(PY) -m tools.site_config build
 
 # The whole book as one PDF into the site built before (_build/html/book.pdf; `make book` makes it too): a
-# single-page build printed by Chromium (tools/book_pdf.py).
+# single-page build printed by Chromium (tools/browser.py).
 pdf: setup
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory html
-	$(PY) -m tools.book_pdf --site _build/html
+	$(PY) -m tools.browser pdf --site _build/html
 
 # The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.  Then the
-# live cells' start-up in Chromium (tools/live_bench.py): first click to first output, cold and warm cache,
+# live cells' start-up in Chromium (tools/browser.py): first click to first output, cold and warm cache,
 # on the site in _build/html (built when missing), written to _build/live-bench.json.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
@@ -86,16 +97,16 @@ bench: $(STAMP)
 
 live-bench: setup
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory html
-	$(PY) -m tools.live_bench _build/html
+	$(PY) -m tools.browser bench _build/html
 
 serve:
 	@test -f _build/html/index.html || { echo "No site yet: run 'make book' or 'make html' first."; exit 1; }
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-# venv: what tangling and the quick loop need; setup adds the browser of the browser tests and the live cells'
-# runtimes (node_modules/, which building the site needs too).
-venv: $(STAMP) dot
-setup: venv chromium node
+# venv: what tangling and the quick loop need (never apt-get); setup adds Graphviz's dot, the browser of the
+# browser tests and the live cells' runtimes (node_modules/, which building the site needs too).
+venv: $(STAMP)
+setup: venv dot chromium node
 node: $(NODE_STAMP)
 
 $(STAMP): requirements.txt

@@ -1,5 +1,7 @@
-"""Shared test setup: import `micrograd` and `tools` from this checkout, build the book once, and the helpers that
-several test modules use (`from conftest import T, assert_close`: pytest puts tests/ on sys.path).  Test modules
+"""Shared test setup: import `micrograd` and `tools` from this checkout, find the built book, and the helpers that
+several test modules use (`from conftest import T, assert_close`: pytest puts tests/ on sys.path); the tests are
+sorted into folders by what they need: package/ (micrograd alone), book/ (the book's tooling, or the built site),
+browser/ (the built site in Chromium).  Test modules
 import helpers from here, never from each other.
 
 Importing this module needs nothing but pytest, so that the package's own tests need only what they import (no
@@ -13,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# This checkout's `micrograd` and `tools` first on the path; its ROOT is tools' (importing `tools` alone needs
+# nothing but the standard library).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tools import ROOT  # noqa: E402
 
 # The front matter that makes a MyST markdown file a chapter Jupyter Book executes.
 FRONT_MATTER = """\
@@ -67,24 +70,21 @@ def copy_config(source: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The whole book, built once, clean and strict, for every test that looks at the site.
-
-    `make book` sets BOOK_OUTPUT to the repository so that the site lands in _build/html; otherwise it is built
-    in a temporary folder.  BOOK_EXECUTION_CACHE and GITHUB_REPOSITORY act as in tools/site_config.py.
-    BOOK_SITE=_build/html skips the build and looks at a site built before (to iterate on the site's tests).
-    """
+def site() -> Path:
+    """The built site, for every test that looks at it: tests look at what `make book` built and never build the
+    book themselves.  `make test` builds it first when it is missing or stale (tools/site_config.py: fresh), then
+    points BOOK_SITE at _build/html; without BOOK_SITE the tests look at _build/html, which must be up to date."""
     if os.environ.get("BOOK_SITE"):
-        return Path(os.environ["BOOK_SITE"]).resolve()
-    from tools import site_config  # Jupyter Book's configuration, and the build
+        path = Path(os.environ["BOOK_SITE"]).resolve()
+    else:
+        from tools import site_config
 
-    output = Path(os.environ.get("BOOK_OUTPUT") or tmp_path_factory.mktemp("book"))
-    result = site_config.build(ROOT, output)
-    assert result.returncode == 0, f"strict build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    from tools import book_pdf  # the whole book as one PDF, as `make html` makes it (tests/test_pdf.py)
-
-    book_pdf.make(output, output / "_build" / "html")
-    return output / "_build" / "html"
+        path = ROOT / "_build" / "html"
+        if not site_config.fresh(ROOT):
+            pytest.fail(f"{path} is missing or older than the book: run `make book` (or `make test`) first")
+    if not (path / "index.html").is_file():
+        pytest.fail(f"no site in {path}: run `make book` (or `make test`, which builds it when needed)")
+    return path
 
 
 @pytest.fixture(scope="session")

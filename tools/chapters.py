@@ -7,16 +7,18 @@ build executes.  Nothing here parses markdown with regular expressions.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import yaml
 from markdown_it.renderer import RendererHTML
 from myst_nb.core.read import MystMetadataParsingError, read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
 
 
 class ChapterError(Exception):
@@ -91,19 +93,42 @@ def parser_config(root: Path = ROOT) -> MdParserConfig:
     return MdParserConfig(enable_extensions=set(extensions))
 
 
-def read_cells(path: Path, root: Path = ROOT) -> list[Cell]:
-    """The code cells of one chapter, with line numbers and section titles."""
+_PARSED: dict[tuple, tuple] = {}  # (chapter, its text, the parser's settings) -> (tokens, notebook): parsed once
+
+
+def _parse(path: Path, root: Path = ROOT) -> tuple[list[str], list, nbformat.NotebookNode]:
+    """A chapter's lines, its markdown-it tokens and its notebook as myst-nb reads it (with the source map)."""
     text = _read_text(path)
     config = parser_config(root)
-    lines = text.splitlines()
-    tokens = create_md_parser(config, RendererHTML).parse(text + "\n")
-    _check_fences(path, tokens, lines)
-    _check_plain_fences(path, tokens)
-    try:
-        notebook = read_myst_markdown_notebook(text, config, add_source_map=True, path=path)
-    except MystMetadataParsingError as error:
-        raise ChapterError(path, None, f"could not read a cell's options: {error}") from None
+    key = (str(Path(path).resolve()), text, tuple(sorted(config.enable_extensions)))
+    if key not in _PARSED:
+        lines = text.splitlines()
+        tokens = create_md_parser(config, RendererHTML).parse(text + "\n")
+        _check_fences(path, tokens, lines)
+        _check_plain_fences(path, tokens)
+        try:
+            notebook = read_myst_markdown_notebook(text, config, add_source_map=True, path=path)
+        except MystMetadataParsingError as error:
+            raise ChapterError(path, None, f"could not read a cell's options: {error}") from None
+        _PARSED[key] = (lines, tokens, notebook)
+    return _PARSED[key]
 
+
+def read_notebook(path: Path, root: Path = ROOT) -> nbformat.NotebookNode:
+    """The whole chapter as the build reads and executes it: a notebook of markdown and code cells (a copy)."""
+    return copy.deepcopy(_parse(path, root)[2])
+
+
+def title(path: Path, root: Path = ROOT) -> str:
+    """The chapter's title: its first top-level heading (its file name when it has none)."""
+    tokens = _parse(path, root)[1]
+    found = (tokens[i + 1].content.strip() for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h1")
+    return next(found, Path(path).stem)
+
+
+def read_cells(path: Path, root: Path = ROOT) -> list[Cell]:
+    """The code cells of one chapter, with line numbers and section titles."""
+    lines, tokens, notebook = _parse(path, root)
     headings = _headings(tokens)
     cells = []
     for cell, fence_line in zip(notebook.cells, notebook.metadata["source_map"]):

@@ -3,14 +3,14 @@
     python -m tools.notebooks            write notebooks/ from the chapters (`make notebooks`, `make tangle`)
     python -m tools.notebooks --check    fail, naming each stale notebook, when notebooks/ differs
 
-A notebook is its chapter read by jupytext (the cells the build executes), with two changes:
+A notebook is its chapter as tools/chapters.py reads it (the cells the build executes), with two changes:
 
 - A first code cell says what the notebook needs: Python 3.10 or later and the packages its code imports
   (`requirements`: the chapter's cells and the parts of `micrograd` they import; Colab has them all).  Outside
   Colab it installs those that are missing with `%pip install` (PyTorch as its CPU build, from the index
   binder/requirements.txt names too), so that a plain Jupyter with nothing but ipykernel runs it.  Where Graphviz's
   `dot` program (not a Python package) is missing, a graph shows its DOT source instead of its drawing.
-- The same cell carries the chapter's snapshot of `micrograd` (tools/snapshots.py: the package as the chapters
+- The same cell carries the chapter's snapshot of `micrograd` (tools/tangle.py: the package as the chapters
   before it left it).  It writes those files into a temporary folder and puts it first on Python's path, so the
   notebook needs no checkout of the book and sees exactly the engine the reader has built so far.  It also
   defines `glue`, which the chapters use to put computed numbers into their text (myst-nb's; in a notebook it
@@ -33,12 +33,12 @@ import re
 import sys
 from pathlib import Path
 
-import jupytext
 import nbformat
 
-from tools import sync
-from tools.chapters import ROOT, toc_chapters
-from tools.snapshots import snapshots
+from tools import ROOT
+from tools.chapters import read_notebook, title, toc_chapters
+from tools.tangle import differences, snapshots
+from tools.tangle import write as write_files
 
 FOLDER = "notebooks"
 SETUP_TAG = "micrograd-snapshot"  # the tag of the first cell
@@ -328,17 +328,6 @@ def jupyter_markdown(text: str, titles: dict[str, str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(converted)).strip("\n")
 
 
-def _titles(root: Path) -> dict[str, str]:
-    """{chapter file stem: its title}, for links written without a text."""
-    titles = {}
-    for chapter in toc_chapters(root):
-        for line in chapter.read_text(encoding="utf-8").splitlines():
-            if line.startswith("# "):
-                titles[chapter.stem] = line[2:].strip()
-                break
-    return titles
-
-
 def notebook_code(source: str) -> str:
     """A chapter's code cell in its notebook: the first cell defines `glue`, so its import goes."""
     return "\n".join(line for line in source.split("\n") if line.strip() != GLUE_IMPORT).strip("\n")
@@ -365,12 +354,12 @@ def guarded_check(source: str) -> str:
 
 
 def make_notebook(
-    chapter: Path, files: dict[str, str], previous: str | None, titles: dict[str, str]
+    chapter: Path, files: dict[str, str], previous: str | None, titles: dict[str, str], root: Path = ROOT
 ) -> nbformat.NotebookNode:
     """The notebook of one chapter: the setup cell (the snapshot `files`, built by the chapters up to the one titled
-    `previous`), then the chapter's cells as jupytext reads them."""
+    `previous`), then the chapter's cells as the build reads them."""
     chapter = Path(chapter)
-    text = jupytext.read(chapter)
+    text = read_notebook(chapter, root)
     code = [notebook_code(c.source) for c in text.cells if c.cell_type == "code"]
     setup = nbformat.v4.new_code_cell(
         setup_source(files, previous, requirements(code, files)),
@@ -398,7 +387,7 @@ def make_notebook(
             if not cell.source.strip():
                 continue
         notebook.cells.append(cell)
-    # Stable cell ids (jupytext and nbformat draw random ones), so that writing twice gives the same file.
+    # Stable cell ids (nbformat draws random ones), so that writing twice gives the same file.
     for index, cell in enumerate(notebook.cells):
         cell.id = f"{chapter.stem[:48]}-{index}"
     nbformat.validate(notebook)
@@ -411,23 +400,23 @@ def render(notebook: nbformat.NotebookNode) -> str:
 
 def expected(root: Path = ROOT) -> dict[str, str]:
     """Every notebook the chapters give: {"notebooks/<chapter>.ipynb": text}."""
-    titles = _titles(root)
+    titles = {chapter.stem: title(chapter, root) for chapter in toc_chapters(root)}
     notebooks, previous = {}, None
     for chapter, files in snapshots(root).items():
         path = notebook_path(chapter, root).relative_to(root).as_posix()
-        notebooks[path] = render(make_notebook(chapter, files, previous, titles))
+        notebooks[path] = render(make_notebook(chapter, files, previous, titles, root))
         previous = titles.get(chapter.stem, chapter.stem)
     return notebooks
 
 
 def stale(root: Path = ROOT) -> list[str]:
     """One message per notebook that differs from what its chapter gives, is missing, or has no chapter."""
-    return sync.differences(expected(root), Path(root), FOLDER, "*.ipynb")
+    return differences(expected(root), Path(root), FOLDER, "*.ipynb")
 
 
 def write(root: Path = ROOT) -> list[str]:
     """Write the notebooks that change; remove notebooks of chapters that are gone."""
-    return sync.write(expected(root), Path(root), FOLDER, "*.ipynb")
+    return write_files(expected(root), Path(root), FOLDER, "*.ipynb")
 
 
 def main(argv: list[str] | None = None) -> int:

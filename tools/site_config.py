@@ -16,6 +16,10 @@ runs, so every build goes through here:
 
     python -m tools.site_config build [--output DIR]   the strict build into DIR/_build/html (DIR: here)
     python -m tools.site_config show                   print the effective configuration
+    python -m tools.site_config stamp                  record what _build/html was built from (`make book`)
+    python -m tools.site_config fresh                  fail when _build/html is missing or stale (`make test`)
+    python -m tools.site_config run book/<chapter>.md  execute chapters as the build does: each in a fresh kernel,
+                                                       on its snapshot; report the first failing cell
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
+
 GITHUB = "https://github.com"
 # The buttons that need the repository's address.
 REPOSITORY_BUTTONS = ("use_repository_button", "use_edit_page_button", "use_issues_button")
@@ -108,7 +113,7 @@ def local_execution_cache(root: Path = ROOT) -> Path:
     report); when it changes, so does the folder, and every chapter runs again (`main` removes the folders of
     older fingerprints).
     """
-    from tools.snapshots import snapshots  # the tangler reads the chapters: only when a cache is wanted
+    from tools.tangle import snapshots  # the tangler reads the chapters: only when a cache is wanted
 
     root = Path(root)
     digest = hashlib.sha256()
@@ -119,6 +124,30 @@ def local_execution_cache(root: Path = ROOT) -> Path:
         if path.is_file():
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return root / ".jupyter_cache" / f"local-{digest.hexdigest()[:16]}"
+
+
+# What the site and its PDF are built from: a change to any of these makes _build/html stale.
+INPUTS = ["_config.yml", "_toc.yml", "requirements.txt", "package-lock.json", "_static", "book", "micrograd",
+          "notebooks", "tools", "benchmarks/results"]  # fmt: skip
+STAMP = Path("_build") / "site-inputs.txt"
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    """A digest of every file the site is built from (INPUTS)."""
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        top = Path(root) / name
+        for path in sorted([top] if top.is_file() else top.rglob("*") if top.is_dir() else []):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def fresh(root: Path = ROOT) -> bool:
+    """Whether _build/html holds the site and its PDF, built from the files as they are now."""
+    stamp, site = Path(root) / STAMP, Path(root) / "_build" / "html"
+    built = (site / "index.html").is_file() and (site / "book.pdf").is_file() and stamp.is_file()
+    return built and stamp.read_text(encoding="utf-8").strip() == fingerprint(root)
 
 
 def cli_env(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> dict:
@@ -166,13 +195,81 @@ def build(
     return subprocess.run(command, capture_output=capture, text=True, env=env)
 
 
+def execute_chapter(path: Path, timeout: int = 300):
+    """Run every cell of a chapter in a new kernel, in the chapter's folder; raise ChapterError on failure."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from tools.chapters import ChapterError, read_notebook
+
+    path = Path(path).resolve()
+    notebook = read_notebook(path)
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        line = next(
+            (
+                at
+                for cell, at in zip(notebook.cells, notebook.metadata["source_map"])
+                if cell.get("outputs") and any(o.get("output_type") == "error" for o in cell.outputs)
+            ),
+            None,
+        )
+        raise ChapterError(path, line, f"a cell failed:\n{error}") from None
+    return notebook
+
+
+def run_on_snapshot(path: Path, timeout: int = 300):
+    """Execute a chapter of _toc.yml with only its snapshot of `micrograd` importable."""
+    import tempfile
+
+    from tools.tangle import kernel_pythonpath, snapshot, write
+
+    saved = os.environ.get("PYTHONPATH")
+    with tempfile.TemporaryDirectory(prefix="snapshot-") as folder:
+        write(snapshot(path), Path(folder))
+        os.environ["PYTHONPATH"] = kernel_pythonpath(Path(folder), saved)
+        try:
+            return execute_chapter(path, timeout)
+        finally:
+            if saved is None:
+                os.environ.pop("PYTHONPATH", None)
+            else:
+                os.environ["PYTHONPATH"] = saved
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.site_config", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     build_parser = commands.add_parser("build", help="the strict build of the book into OUTPUT/_build/html")
     build_parser.add_argument("--output", type=Path, default=ROOT, help="folder to build in (default: here)")
     commands.add_parser("show", help="print the configuration a build here would use")
+    commands.add_parser("stamp", help="record what _build/html was built from")
+    commands.add_parser("fresh", help="fail when _build/html is missing or stale")
+    run = commands.add_parser("run", help="execute chapters as the build does, each on its snapshot")
+    run.add_argument("chapters", nargs="+", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "run":
+        from tools.chapters import ChapterError
+
+        for name in args.chapters:
+            try:
+                run_on_snapshot(name if name.is_absolute() else ROOT / name)
+            except ChapterError as error:
+                print(error, file=sys.stderr)
+                return 1
+            print(f"ok: {name}")
+        return 0
+    if args.command == "stamp":
+        (ROOT / STAMP).write_text(fingerprint(ROOT) + "\n", encoding="utf-8")
+        return 0
+    if args.command == "fresh":
+        ok = fresh(ROOT)
+        print("_build/html is up to date" if ok else "_build/html is missing or older than the book: building it")
+        return 0 if ok else 1
     if args.command == "show":
         print(yaml.safe_dump(effective_config(ROOT, cli_env(ROOT)), sort_keys=False), end="")
         return 0

@@ -3,6 +3,10 @@
     python -m tools.tangle            write micrograd/ from the chapters (what `make tangle` runs)
     python -m tools.tangle --check    write nothing; fail, naming each file, if micrograd/ differs
 
+One pass over the book (`tangle_all`) gives the package and every chapter's *snapshot*: the package tangled from
+the chapters before it, which the chapter runs on everywhere (the build, `python -m tools.site_config run`, its
+notebook), so every output comes from the engine the reader has built by then.
+
 A code cell joins the package when it carries `:tangle: micrograd/<module>.py`; chapters are read in `_toc.yml`
 order.  In a module, imports are gathered at the top, each once; a name is defined once; a function decorated
 `@add_to_class(Cls)` (or `cls=Cls`) becomes a method of the class Cls of that module, replacing the method of
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import difflib
 import inspect
 import io
 import os
@@ -29,10 +34,11 @@ from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 from pathlib import Path, PurePosixPath
 
-from tools import sync
-from tools.chapters import ROOT, Cell, ChapterError, check_toc, read_cells, toc_chapters
+from tools import ROOT
+from tools.chapters import Cell, ChapterError, check_toc, read_cells, toc_chapters
 
 PACKAGE = "micrograd"
+BUILD_FOLDER = "snapshots"  # the build keeps each chapter's snapshot in _build/snapshots/<chapter>/micrograd
 DECORATOR = "add_to_class"
 INDENT = 4
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -70,27 +76,112 @@ class Module:
 
 def tangle(root: Path = ROOT, chapters: list[Path] | None = None) -> dict[str, str]:
     """Tangle the book (or the given chapters) in memory: {relative path: text}.  Raises ChapterError."""
+    return tangle_all(root, chapters)[0]
+
+
+def tangle_all(root: Path = ROOT, chapters: list[Path] | None = None) -> tuple[dict[str, str], dict[Path, dict]]:
+    """One pass over the book: the whole package, and {chapter: its snapshot} (the package tangled from the
+    chapters before it).  Every definition is verified in every snapshot; the import of the final package only
+    (a snapshot is a prefix of it, and each chapter's execution imports its own)."""
     check_toc(root)
-    modules: dict[str, Module] = {}
+    modules: dict[str, Module] = {f"{PACKAGE}/__init__.py": Module(f"{PACKAGE}/__init__.py")}
+    snapshots, verified = {}, set()
     for chapter in toc_chapters(root) if chapters is None else chapters:
+        snapshots[chapter] = _render_all(modules, root, verified)[0]
         for cell in read_cells(chapter, root):
             if "tangle" in cell.metadata:
                 module = modules.setdefault(_target(cell), Module(_target(cell)))
                 if _relative(chapter, root) not in module.chapters:
                     module.chapters.append(_relative(chapter, root))
                 _add_cell(module, cell, root)
-    modules.setdefault(f"{PACKAGE}/__init__.py", Module(f"{PACKAGE}/__init__.py"))
+    files, where = _render_all(modules, root, verified)
+    _verify_import(files, where)
+    return files, snapshots
+
+
+def _render_all(modules: dict[str, Module], root: Path, verified: set) -> tuple[dict[str, str], dict[str, list]]:
+    """Every module's text and where each line comes from; a module is verified once per text it takes."""
     files, where = {}, {}
     for path in sorted(modules):
         files[path], where[path] = _render(modules[path], modules, root)
-        _verify_definitions(modules[path], files[path])
-    _verify_import(files, where)
-    return files
+        if (path, files[path]) not in verified:
+            _verify_definitions(modules[path], files[path])
+            verified.add((path, files[path]))
+    return files, where
 
 
-def write(files: dict[str, str], root: Path = ROOT) -> list[str]:
-    """Write the tangled files under `root` (only those that changed), remove stale modules; return what changed."""
-    return sync.write(files, root, PACKAGE, "*.py")
+def snapshots(root: Path = ROOT) -> dict[Path, dict[str, str]]:
+    """{chapter: its snapshot, {"micrograd/engine.py": text, ...}} for every chapter of _toc.yml."""
+    return tangle_all(root)[1]
+
+
+def snapshot(chapter: Path, root: Path = ROOT) -> dict[str, str]:
+    """The package one chapter of _toc.yml starts from."""
+    return {c.resolve(): files for c, files in snapshots(root).items()}[Path(chapter).resolve()]
+
+
+def write_snapshots(root: Path, folder: Path) -> dict[Path, Path]:
+    """Write every chapter's snapshot under folder/<chapter>; return {chapter: its folder}."""
+    folders = {}
+    for chapter, files in snapshots(root).items():
+        write(files, Path(folder) / chapter.stem)
+        folders[chapter.resolve()] = Path(folder) / chapter.stem
+    return folders
+
+
+def kernel_pythonpath(snapshot: Path, current: str | None, root: Path = ROOT) -> str:
+    """PYTHONPATH for a chapter's kernel: its snapshot, and none of the checkout's finished package."""
+    kept = [e for e in (current or "").split(os.pathsep) if e and Path(e).resolve() != Path(root).resolve()]
+    return os.pathsep.join([str(snapshot), *kept])
+
+
+# --- Generated folders (micrograd/, notebooks/): `files` maps a path relative to `root` to the text it must hold;
+# the files of `folder` that match `pattern` and are not in `files` are stale.
+
+
+def _stale(files: dict[str, str], root: Path, folder: str, pattern: str) -> list[str]:
+    base = Path(root) / folder
+    on_disk = {p.relative_to(root).as_posix() for p in base.rglob(pattern) if p.is_file()} if base.is_dir() else set()
+    return sorted(path for path in on_disk - set(files) if "__pycache__" not in path.split("/"))
+
+
+def differences(files: dict[str, str], root: Path, folder: str = PACKAGE, pattern: str = "*.py") -> list[str]:
+    """One message per file that differs, is missing or is stale (empty when the folder agrees)."""
+    problems = []
+    for path, text in files.items():
+        target = Path(root) / path
+        if not target.is_file():
+            problems.append(f"{path} is missing")
+        elif (current := target.read_text(encoding="utf-8")) != text:
+            diff = difflib.unified_diff(
+                current.splitlines(), text.splitlines(), f"{path} (on disk)", f"{path} (generated)", lineterm="", n=1
+            )
+            problems.append(f"{path} differs from what it is generated from:\n" + "\n".join(list(diff)[:30]))
+    return problems + [f"{path} is stale: nothing generates it" for path in _stale(files, root, folder, pattern)]
+
+
+def write(files: dict[str, str], root: Path = ROOT, folder: str = PACKAGE, pattern: str = "*.py") -> list[str]:
+    """Write the files that changed (each beside its target, then renamed over it, so an interrupted run never
+    leaves half a file) and remove the stale ones; return what changed."""
+    changed = []
+    for path, text in files.items():
+        target = Path(root) / path
+        if not (target.is_file() and target.read_text(encoding="utf-8") == text):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                    stream.write(text)
+                os.chmod(temporary, 0o644)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            changed.append(path)
+    for path in _stale(files, root, folder, pattern):
+        (Path(root) / path).unlink()
+        changed.append(f"{path} (removed)")
+    return changed
 
 
 # --- Reading cells
@@ -523,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         changed = write(files, root)
         print(f"tangle: {len(files)} files in {PACKAGE}/, changed: {', '.join(changed) or 'nothing'}")
         return 0
-    problems = sync.differences(files, root, PACKAGE, "*.py")
+    problems = differences(files, root)
     for problem in problems:
         print(f"tangle --check: {problem}", file=sys.stderr)
     if problems:

@@ -1,4 +1,4 @@
-/* Live cells: a chapter's code runs in the reader's browser (tools/live_page.py builds what this reads).
+/* Live cells: a chapter's code runs in the reader's browser (tools/sphinx_ext.py builds what this reads).
  *
  * Every live code cell gets a Run button and becomes editable.  Python runs in a Web Worker
  * (book/_static/live-worker.js: Pyodide, served by the site itself), so the page keeps scrolling and answering
@@ -51,7 +51,7 @@
       worker.onmessage = (event) => {
         const message = event.data;
         if (message.type === 'ready') {
-          window.liveStartup = message.startup;  // how long starting took (tools/live_bench.py reports it)
+          window.liveStartup = message.startup;  // how long starting took (tools/browser.py reports it)
           try { localStorage.setItem(STARTED_KEY, '1'); } catch (error) { /* storage may be off */ }
           resolve(state);
         } else if (message.type === 'failed') {

@@ -1,6 +1,6 @@
 """micrograd.nn.weighted_sum, the fused operation of a neuron: one node for bias + sum of w * x, against PyTorch.
 
-The neurons and layers that use it are checked in tests/test_nn.py; here the operation on its own: plain-number and
+The neurons and layers that use it are checked in test_nn.py; here the operation on its own: plain-number and
 Value inputs mixed, gradients flowing to Value inputs, the same float as the unfused sum, float64 whatever scalars it
 is given, and the refusal of mismatched lengths.  (How much faster it is belongs to the benchmark suite.)
 """

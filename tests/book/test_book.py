@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 from conftest import FRONT_MATTER, build_mini, copy_config
 
+from tools import ROOT
 from tools.chapters import toc_chapters
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class _Page(HTMLParser):

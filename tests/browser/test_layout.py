@@ -9,17 +9,12 @@ With every solution and hidden cell opened:
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
 
+from tools import ROOT
+from tools.browser import launch, serve
 from tools.chapters import toc_chapters
 
-ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
 WIDTHS = (1280, 1024)
 SMALLEST_FIGURE = 0.6  # of a raster figure's own width
@@ -72,34 +67,15 @@ MEASURE = """async () => {
 }""".replace("SMALLEST_FIGURE", str(SMALLEST_FIGURE)).replace("SMALLEST_TEXT_PX", str(SMALLEST_TEXT_PX))
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@contextmanager
-def _serve(directory: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
 def layout(site, chromium) -> dict[tuple[str, int], list[str]]:
     """{(page, width): what is cut off} for every chapter at every width."""
     from playwright.sync_api import sync_playwright
 
     found = {}
-    with _serve(site) as origin, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
+    with serve(site, cache_s=0) as server, sync_playwright() as playwright:
+        origin = server + "/"
+        browser = launch(playwright)
         try:
             for width in WIDTHS:
                 context = browser.new_context(viewport={"width": width, "height": 900})

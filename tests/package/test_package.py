@@ -6,9 +6,9 @@ import ast
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 PACKAGE = ROOT / "micrograd"
 STDLIB = set(sys.stdlib_module_names)
 

@@ -12,11 +12,10 @@ from conftest import FRONT_MATTER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tools import ROOT
 from tools.chapters import ChapterError
-from tools.sync import differences as sync_differences
+from tools.tangle import differences as sync_differences
 from tools.tangle import main, tangle, write
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def differences(files: dict[str, str], root: Path) -> list[str]:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tools import icons
-from tools.live_bench import launch, serve
+from tools import ROOT
+from tools import sphinx_ext as icons
+from tools.browser import launch, serve
 
-ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -238,7 +238,7 @@ MODE_ICONS = {"sun", "moon", "circle-half-stroke"}
 # The download menu's entries, drawn once the menu is open.
 MENU_ICONS = {"file", "code", "book"}
 # The scripts a chapter loads, in bytes: Font Awesome's all.js alone weighed 1.49 MB of the 2.99 MB before
-# tools/icons.py served a subset; MathJax (1.16 MB) is most of what is left.
+# tools/sphinx_ext.py served a subset; MathJax (1.16 MB) is most of what is left.
 SCRIPT_BUDGET = 2_000_000
 FONTAWESOME_BUDGET = 150_000
 
@@ -288,7 +288,7 @@ def test_every_icon_is_drawn_in_both_modes(browser):
 
 
 def test_a_chapter_loads_less_than_2_mb_of_script(browser):
-    """Font Awesome is served as its SVG core and the icons the site uses (tools/icons.py), not all 2,000."""
+    """Font Awesome is served as its SVG core and the icons the site uses (tools/sphinx_ext.py), not all 2,000."""
     sizes: dict[str, int] = {}
     context = browser.new_context(viewport=DESKTOP)
     try:
@@ -311,7 +311,7 @@ def test_a_chapter_loads_less_than_2_mb_of_script(browser):
 
 
 def test_the_icons_come_from_the_pinned_package_of_the_themes_release():
-    """tools/icons.py serves the Font Awesome of package-lock.json, the release whose webfonts the theme's CSS uses."""
+    """The icons served (tools/sphinx_ext.py) are the Font Awesome of package-lock.json, the theme's CSS release."""
     import re
     import sysconfig
 

@@ -1,4 +1,4 @@
-"""The whole book as one PDF (tools/book_pdf.py): a single-page build of the site printed by Chromium, in the site
+"""The whole book as one PDF (tools/browser.py): a single-page build of the site printed by Chromium, in the site
 as book.pdf and offered by every page's download menu.  It holds every chapter's title, every formula typeset by
 MathJax (no TeX left as text) and every figure; it is tagged, has a bookmark for every chapter, appendix and
 section, numbers its pages, gives each entry of its contents page the page its bookmark opens, prints none of the
@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from tools.book_pdf import outline
+from tools import ROOT
+from tools.browser import ANCHOR, destination_pages, outline, print_numbered
 from tools.chapters import toc_chapters
-from tools.pdf_contents import ANCHOR, destination_pages, print_numbered
 
-ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
 
 pytestmark = pytest.mark.book
@@ -159,7 +158,7 @@ def test_the_contents_page_links_open_the_pages_it_names(site):
     first = min(page for page in bookmarks.values() if page)
     pages = destination_pages(site / "book.pdf")
     with pikepdf.open(site / "book.pdf") as document:
-        # The entries' links, which open the headings tools/pdf_contents.py named (the introduction after the
+        # The entries' links, which open the headings tools/browser.py named (the introduction after the
         # contents links to chapters as well); one name per entry, though Chromium writes an annotation for each
         # box of a link (its title, its number).
         links = {str(a.Dest).lstrip("/") for page in document.pages[: first - 1] for a in page.get("/Annots", [])
@@ -187,7 +186,7 @@ def test_the_contents_numbers_are_the_pages_of_the_headings(chromium, tmp_path):
     entry's link pointed at a marker left at the foot of the page before."""
     from playwright.sync_api import sync_playwright
 
-    from tools.live_bench import launch
+    from tools.browser import launch
 
     page = tmp_path / "contents.html"
     page.write_text(CONTENTS_PAGE, encoding="utf-8")

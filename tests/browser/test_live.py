@@ -1,6 +1,6 @@
 """The live cells, in the real browser: every chapter's code runs in the page and prints what the book printed.
 
-For every chapter with live cells (tools/live_page.py, book/_static/live.js), headless Chromium opens the page
+For every chapter with live cells (tools/sphinx_ext.py, book/_static/live.js), headless Chromium opens the page
 from a server on 127.0.0.1, as a reader does, and presses every Run button in order (a button folded away with
 its cell's code is pressed through the page).  Then every live output is compared with the build's output for
 that cell, shown on the page:
@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pytest
 
+from tools import ROOT
 from tools.chapters import toc_chapters
 
-ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
 SCREENSHOTS = ROOT / "_build" / "live-screenshots"  # (test_site.py empties _build/screenshots)
 START_TIMEOUT_MS = 180_000  # the first run loads Python (13 MB) and starts it; two busy cores are slow
@@ -243,7 +243,7 @@ def _run_chapter(browser, origin: str, site: Path, chapter: Path) -> Report:
 def live_runs(site) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from tools.live_bench import launch, serve
+    from tools.browser import launch, serve
 
     reports = {}
     with serve(site) as origin, sync_playwright() as playwright:
@@ -319,7 +319,7 @@ def test_the_first_output_comes_in_time(live_runs):
 def test_opened_from_disk_the_run_button_says_to_serve(site):
     from playwright.sync_api import sync_playwright
 
-    from tools.live_bench import launch
+    from tools.browser import launch
 
     path = site / page_name(ROOT / "book" / "05-more-operations.md")
     with sync_playwright() as playwright:
@@ -343,7 +343,7 @@ def test_the_summary_says_what_the_first_run_downloads(site):
     """For readers on metered connections: above the first Run button, the page says what the first Run costs."""
     from playwright.sync_api import sync_playwright
 
-    from tools.live_bench import launch
+    from tools.browser import launch
 
     path = site / page_name(ROOT / "book" / "04-backpropagation.md")
     with sync_playwright() as playwright:
@@ -402,7 +402,7 @@ def chapter_page(site: Path, chapter: Path):
     description of its cells (live.js's)."""
     from playwright.sync_api import sync_playwright
 
-    from tools.live_bench import launch, serve
+    from tools.browser import launch, serve
 
     with serve(site) as origin, sync_playwright() as playwright:
         browser = launch(playwright)
@@ -458,7 +458,7 @@ def test_a_reader_who_changes_numbers_meets_no_error_from_the_book(site):
     cells above it first): no cell ends in an error that the book did not mean to raise."""
     from playwright.sync_api import sync_playwright
 
-    from tools.live_bench import launch, serve
+    from tools.browser import launch, serve
 
     problems, edited = [], 0
     with serve(site) as origin, sync_playwright() as playwright:

@@ -1,7 +1,7 @@
 """The reader's layer: the cells a reader reads, edits and runs hold the lesson; the book's checks are hidden.
 
 A number the prose states comes from its cell through myst-nb's `glue`, or is asserted, in a cell tagged
-`remove-cell`: the build runs it and fails on it, the page never shows or runs it (tools/live_page.py), and the
+`remove-cell`: the build runs it and fails on it, the page never shows or runs it (tools/sphinx_ext.py), and the
 notebooks run it folded away and guarded (tools/notebooks.py).  So:
 
 - no reader-facing cell calls `glue` or imports myst-nb, and the whole book shows at most MAX_VISIBLE_ASSERTS
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from tools import ROOT
 from tools.chapters import read_cells, toc_chapters
-from tools.live_page import CHECK_TAG, free_and_bound, heavy_needs
 from tools.notebooks import guarded_check
+from tools.sphinx_ext import CHECK_TAG, free_and_bound, heavy_needs
 
-ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
 MAX_VISIBLE_ASSERTS = 40
 APPENDIX_PREFIXES = {

@@ -22,11 +22,10 @@ from conftest import FRONT_MATTER, build_mini, copy_config
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 
-from tools import notebooks, site_config
+from tools import ROOT, notebooks, site_config
 from tools.chapters import parser_config, toc_chapters
-from tools.snapshots import snapshots
+from tools.tangle import snapshots
 
-ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
 OWNER_REPO = "someone/some-book"
 NOWHERE = ("github.com", "colab.research.google.com", "mybinder.org", "executablebooks")
@@ -181,6 +180,10 @@ def test_the_execution_cache_reuses_an_executed_chapter(tmp_path):
     second = build_mini(source, tmp_path / "two", BOOK_EXECUTION_CACHE=cache)
     assert first.returncode == 0 and second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert "Executed notebook" in first.stdout and "Using cached notebook" in second.stdout, second.stdout[-3000:]
+    # The live marking's run of the chapter (tools/sphinx_ext.py) is kept beside it, and reused the same way.
+    assert len(list((tmp_path / "cache" / "live").glob("*.json"))) == 1
+    page = "_build/html/_static/live/chapters/one.json"
+    assert (tmp_path / "one" / page).read_text() == (tmp_path / "two" / page).read_text()
 
 
 @pytest.mark.book

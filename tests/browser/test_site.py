@@ -16,14 +16,9 @@ order, and every link and image reference inside the site resolves.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
 import shutil
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -31,19 +26,14 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from tools import ROOT, browser
+from tools.browser import Server, launch, serve
 from tools.chapters import read_cells, toc_chapters
 
-ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = toc_chapters(ROOT)
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = browser.CHROMIUM
 # Without --disable-background-networking Chromium calls Google's hosts by itself.  No host but 127.0.0.1
-# resolves, so nothing a page asks for can leave the machine.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
+# resolves, so nothing a page asks for can leave the machine (tools/browser.py's CHROMIUM_ARGS).
 ICON_WAIT_S = 5.0
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 TIMEOUT_MS = 30_000
@@ -68,35 +58,8 @@ def site_pages(site: Path) -> list[str]:
 # -- the browser ------------------------------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-    def log_request(self, code="-", size="-"):
-        # Every answer, also to the requests the browser makes by itself (the page's icon), which no page event shows.
-        self.server.answers.append((self.path, int(code) if str(code).isdigit() else 0))
-
-
-@dataclass
-class Server:
-    origin: str  # http://127.0.0.1:PORT
-    answers: list = field(default_factory=list)  # (path, HTTP status) of every request, in order
-
-
-@contextmanager
-def serve(directory: Path):
-    """A static server for `directory` on 127.0.0.1 (a free port), as `make serve` runs; yields a Server."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.answers = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{server.server_address[1]}", server.answers)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+# The server and the browser are tools/browser.py's (`serve`: a static server on 127.0.0.1 that records the status of
+# every answer; `launch`: Debian's Chromium with CHROMIUM_ARGS).
 
 
 @dataclass
@@ -271,10 +234,6 @@ class Tab:
                 self.report.failed_requests.append(f"{server.origin}{path}: HTTP {status}")
 
 
-def _launch(playwright):
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-
-
 def _first_visit(
     playwright,
     base: str,
@@ -288,7 +247,7 @@ def _first_visit(
     could not load, across contexts), a new context, and this page its first navigation."""
     from playwright.sync_api import Error as PlaywrightError
 
-    browser = _launch(playwright)
+    browser = launch(playwright)
     try:
         tab = Tab(browser, base, reports, crawl)
         tab.start(name)
@@ -315,7 +274,7 @@ def _browse(site: Path) -> Crawl:
     SCREENSHOTS.mkdir(parents=True)
     names = site_pages(site)
     chapters = [page_name(c) for c in CHAPTERS]
-    with serve(site) as server, sync_playwright() as playwright:
+    with serve(site, cache_s=0) as server, sync_playwright() as playwright:
         crawl = Crawl(origin=server.origin)
         # Every page as a reader's first visit; then every chapter opened as a file, as a reader of a
         # downloaded copy does.
@@ -326,7 +285,7 @@ def _browse(site: Path) -> Crawl:
         for name in chapters:
             _first_visit(playwright, site.resolve().as_uri() + "/", name, crawl.disk_reports, crawl)
         # A reader going on from page to page, and searching.
-        browser = _launch(playwright)
+        browser = launch(playwright)
         try:
             served = Tab(browser, server.origin + "/", crawl.reports, crawl)
             _read_in_order(served, chapters, crawl)

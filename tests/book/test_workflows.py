@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 PAGES = ROOT / ".github" / "workflows" / "book.yml"
@@ -75,10 +75,10 @@ def test_permissions_are_limited_to_reading_and_pages():
     assert writers == ["deploy"], "only the deploy job may write to Pages"
 
 
-def test_builds_with_make_book_and_deploys_with_the_official_pages_actions():
+def test_builds_and_tests_with_make_test_and_deploys_with_the_official_pages_actions():
     jobs = load(PAGES)["jobs"]
     build, deploy = jobs["build"], jobs["deploy"]
-    assert any(step.get("run", "").strip() == "make book" for step in steps(build))
+    assert any(step.get("run", "").strip() == "make test" for step in steps(build))
     assert "actions/upload-pages-artifact" in uses(build)
     assert uses(deploy) == ["actions/deploy-pages"]
     assert deploy["needs"] == "build"
@@ -102,9 +102,9 @@ def test_pytorch_comes_from_the_cpu_wheel_index():
     assert "--index-url https://download.pytorch.org/whl/cpu" in scripts
     pinned = next(line for line in (ROOT / "requirements.txt").read_text().splitlines() if line.startswith("torch=="))
     assert pinned in scripts, f"the workflow should install the pinned {pinned} from the CPU index"
-    # ...before `make book` installs requirements.txt, which the CPU build then already satisfies.
+    # ...before `make test` installs requirements.txt, which the CPU build then already satisfies.
     runs = [step.get("run", "") for step in steps(build)]
-    assert next(i for i, r in enumerate(runs) if "download.pytorch.org" in r) < runs.index("make book")
+    assert next(i for i, r in enumerate(runs) if "download.pytorch.org" in r) < runs.index("make test")
 
 
 def test_caches_pip_and_the_execution_of_the_chapters():
@@ -139,7 +139,7 @@ def package_tests() -> set[str]:
     import ast
 
     found = set()
-    for path in sorted((ROOT / "tests").glob("test_*.py")):
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
         imported = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -166,9 +166,12 @@ def test_the_package_is_tested_on_the_oldest_python_it_supports():
         for s in steps(job)
     )
     assert workflow["jobs"]["build"]["container"].startswith("python:3.11"), "the book is built on Python 3.11"
-    # Every test of the package, and only those (the rest need Jupyter Book and the build).
+    # Every test of the package, and only those (the rest need Jupyter Book and the build): the folder
+    # tests/package/ holds exactly the test modules that import nothing of the book's tooling.
     command = next(s["run"] for s in steps(job) if "-m pytest" in s.get("run", ""))
-    assert set(re.findall(r"tests/test_\w+\.py", command)) == package_tests()
+    assert command.split("-m pytest", 1)[1].split() == ["tests/package"]
+    in_folder = {p.relative_to(ROOT).as_posix() for p in (ROOT / "tests" / "package").glob("test_*.py")}
+    assert in_folder == package_tests()
     assert "download.pytorch.org/whl/cpu" in "\n".join(s.get("run", "") for s in steps(job))
 
 

@@ -1,0 +1,491 @@
+"""Chromium and a local server, for the tools and the tests: the book printed to PDF, and the live cells' start-up.
+
+    python -m tools.browser pdf [--site _build/html]   the book as one PDF (`make pdf`; `make book` makes it)
+    python -m tools.browser bench [SITE]               first click to first live output (`make live-bench`)
+
+The browser is Debian's Chromium (or CHROMIUM=...), driven by Playwright (`launch`), and the site is served on
+127.0.0.1 as `make serve` does (`serve`); the browser tests use both.
+
+The whole book as one PDF: a single-page build of the site (Sphinx's singlehtml), printed by Chromium.
+
+Jupyter Book builds the book once more as a single HTML page (builder `singlehtml`, the chapters' outputs
+taken from the execution cache the site's build filled, so nothing runs twice when the cache is warm).  Debian's
+Chromium opens that page from disk, waits until MathJax has typeset every formula and every figure is loaded,
+and prints it to _build/pdf/book.pdf, which is copied into the site as book.pdf: every page's download menu
+offers it (tools/sphinx_ext.py).  Printing stops with an error when a formula
+is left untypeset or an image did not load; _build/pdf/report.json lists the chapter titles the page held.
+
+The PDF is tagged (its structure is the page's: headings, lists, figures, for screen readers and reflow), has an
+outline (bookmarks: the book, each chapter and appendix, each section, from the page's headings), numbers its
+pages in the footer and gives each entry of its contents page the number of the page it starts on
+(`print_numbered`).  The print stylesheets (_static/book.css, book/_static/live.css) wrap long code lines
+and leave the live cells' controls off the paper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from tools import ROOT, site_config
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+PDF_NAME = "book.pdf"
+READY = r"""async () => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; });
+  for (let i = 0; i < 400 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+    await new Promise(r => setTimeout(r, 50));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await document.fonts.ready;
+  await Promise.all([...document.images].map(i => i.complete ? null :
+      new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+  const math = [...document.querySelectorAll('.math')];
+  return {
+    titles: [...document.querySelectorAll('section > h2')].map(h =>
+        h.textContent.replace(/#$/, '').replace(/^[0-9.]+\s*/, '').trim()),
+    math: math.length,
+    untypeset: math.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60)),
+    images: document.images.length,
+    broken: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
+  };
+}"""
+# The headings the outline is made of, as the printed page shows them (in print media), in document order.
+HEADINGS = r"""() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role=heading]')]
+  .filter(h => h.getClientRects().length)
+  .map(h => [...h.childNodes].filter(n => !(n.classList && n.classList.contains('headerlink')))
+                             .map(n => n.textContent).join('').replace(/\s+/g, ' ').trim())"""
+# The code boxes wider than the printed column (they would be cut at the page's edge): the longest line of each.
+OVERFLOWING = r"""() => [...document.querySelectorAll('pre')]
+  .filter(p => p.getClientRects().length && p.scrollWidth > p.clientWidth + 1)
+  .map(p => p.textContent.split('\n').reduce((a, l) => l.length > a.length ? l : a, ''))"""
+# The width of the printed column in CSS pixels: A4 (210 mm) less the left and right margins.
+MARGIN = {"top": "15mm", "bottom": "18mm", "left": "12mm", "right": "12mm"}
+COLUMN = round((210 - 12 - 12) / 25.4 * 96)
+# The page number in the footer of every page ("12 / 527"); Chromium fills in the two spans.
+FOOTER = (
+    '<div style="width: 100%; font-size: 8pt; text-align: center; color: #555;">'
+    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
+
+
+def build_single_page(output: Path, env: dict | None = None) -> Path:
+    """The singlehtml build of the book into output/_build/singlehtml; returns the page to print."""
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    config = site_config.write_effective_config(ROOT, output / "_build" / "_config.pdf.yml", env)
+    command = [site_config.jupyter_book(), "build", str(ROOT), "--builder", "singlehtml", "--path-output",
+               str(output), "--config", str(config)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"the single-page build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    # The single page is named after the book's first page (index.html only redirects to it), but its links to
+    # images, scripts and styles are relative to the build's top folder: it is printed from there.
+    folder = output / "_build" / "singlehtml"
+    page = folder / "book-print.html"
+    shutil.copyfile(folder / f"{yaml_root()}.html", page)
+    return page
+
+
+def yaml_root() -> str:
+    import yaml
+
+    return yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
+
+
+def print_pdf(page: Path, pdf: Path) -> dict:
+    """Print the single page to `pdf` once it is ready; return what the page held: its chapter titles, formulas
+    (and those left untypeset), images (and those that did not load), the code boxes wider than the paper
+    (`overflowing`), the contents page's entries ([text, page]), the bookmarks ([depth, title, page]) and the
+    number of pages."""
+    from playwright.sync_api import sync_playwright
+
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            tab = browser.new_page()
+            tab.set_default_timeout(300_000)
+            tab.goto(page.resolve().as_uri(), wait_until="load")
+            report = tab.evaluate(READY)
+            tab.emulate_media(media="print")
+
+            def print_page(path: Path) -> None:
+                tab.pdf(path=str(path), format="A4", print_background=True, outline=True, tagged=True,
+                        display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                        margin=MARGIN)  # fmt: skip
+
+            report["contents"] = print_numbered(tab, pdf, print_page)
+            # What the paper shows, measured in print media at the column's width.
+            tab.set_viewport_size({"width": COLUMN, "height": 1000})
+            headings = tab.evaluate(HEADINGS)
+            report["overflowing"] = tab.evaluate(OVERFLOWING)
+        finally:
+            browser.close()
+    report["bookmarks"] = finish(pdf, headings)
+    report["pages"] = pages(pdf)
+    report["bytes"] = pdf.stat().st_size
+    return report
+
+
+# Page numbers on the PDF's contents page .
+#
+# Chromium cannot number a contents page itself: it parses CSS `target-counter()` but prints nothing for it.  So
+# the page is printed, each contents entry's page is read back from the PDF, and the numbers are written into the
+# entries for the next print; printing stops once a print shows every entry on the page its number says (the
+# numbers take the room a placeholder held in the first print, so the pages stay where they were; a second print
+# is the usual end).
+#
+# Each entry links to the heading it names (the single-page build links it to an empty marker just before the
+# chapter, which can fall on the page before the heading), so its page is that of the heading, the one the
+# heading's bookmark opens, and a click on the entry opens that page too.  Chromium writes a named destination
+# for every element a link points to; the page of each is in the PDF's /Dests.  The leader and the number are
+# styled by the print rules of _static/book.css.
+# The ids the headings the contents name are given (when they have none): ANCHOR and the entry's number from 1.
+ANCHOR = "contents-entry-"
+# The contents' links, retargeted to the heading each one names, each given a leader and a placeholder as wide as
+# a page number; returns the headings' ids, one for each entry.
+PREPARE = r"""(anchor) => {
+  const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')];
+  const ids = [];
+  document.querySelectorAll('#jb-print-toc a[href^="#"]').forEach((link, n) => {
+    const target = document.getElementById(decodeURIComponent(link.getAttribute('href').slice(1)));
+    if (!target) return;
+    const heading = headings.find(h => h === target || target.contains(h) ||
+        (target.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING));
+    if (!heading) return;
+    if (!heading.id) heading.id = anchor + (n + 1);
+    link.setAttribute('href', '#' + heading.id);
+    const leader = document.createElement('span');
+    leader.className = 'toc-leader';
+    leader.setAttribute('aria-hidden', 'true');
+    const page = document.createElement('span');
+    page.className = 'toc-page';
+    page.dataset.heading = heading.id;
+    page.textContent = '000';
+    link.append(leader, page);
+    ids.push(heading.id);
+  });
+  return ids;
+}"""
+# Write each entry's page number ({heading id: page}).
+FILL = r"""(pages) => document.querySelectorAll('#jb-print-toc .toc-page').forEach(span => {
+  span.textContent = String(pages[span.dataset.heading]);
+})"""
+PASSES = 4
+
+
+def destination_pages(pdf: Path) -> dict[str, int]:
+    """The page (from 1) of each named destination of `pdf`, by name."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        numbers = {page.objgen: number for number, page in enumerate(document.pages, 1)}
+        found = {}
+        dests = document.Root.get("/Dests")
+        if dests is not None:
+            for name, destination in dests.items():
+                found[name.lstrip("/")] = numbers.get(destination[0].objgen)
+        names = document.Root.get("/Names")
+        if names is not None and "/Dests" in names:
+            for name, destination in pikepdf.NameTree(names.Dests).items():
+                if isinstance(destination, pikepdf.Dictionary):
+                    destination = destination.D
+                found[name] = numbers.get(destination[0].objgen)
+        return found
+
+
+def print_numbered(tab, pdf: Path, print_page: Callable[[Path], None]) -> list[list]:
+    """Print `tab` (a Playwright page, in print media) to `pdf` with `print_page` until its contents page numbers
+    every entry with the page the entry's heading is on; returns [entry's text, page] for each entry."""
+    ids = tab.evaluate(PREPARE, ANCHOR)
+    written: dict[str, int] = {}
+    for _ in range(PASSES):
+        print_page(pdf)
+        pages = destination_pages(pdf)
+        found = {heading: pages.get(heading) for heading in ids}
+        missing = [heading for heading, page in found.items() if page is None]
+        if missing:
+            raise RuntimeError(f"the PDF has no destination for the contents' entries {missing[:5]}")
+        if found == written:
+            break
+        tab.evaluate(FILL, found)
+        written = found
+    else:
+        raise RuntimeError(f"the contents' page numbers still moved after {PASSES} prints")
+    texts = tab.evaluate(
+        """() => [...document.querySelectorAll('#jb-print-toc a')].filter(a => a.querySelector('.toc-page'))
+                  .map(a => a.firstChild.textContent.replace(/\\s+/g, ' ').trim())"""
+    )
+    return [[text, written[heading]] for text, heading in zip(texts, ids)]
+
+
+def pages(pdf: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)
+
+
+def outline(pdf: Path) -> list[tuple[int, str, int]]:
+    """The bookmarks of `pdf` in document order: (depth, title, page number from 1)."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        pages = {page.objgen: number for number, page in enumerate(document.pages, 1)}
+        entries = []
+
+        def walk(items, depth):
+            for item in items:
+                target = item.destination[0] if item.destination is not None else None
+                entries.append((depth, item.title, pages.get(target.objgen) if target is not None else None))
+                walk(item.children, depth + 1)
+
+        with document.open_outline() as tree:
+            walk(tree.root, 0)
+        return entries
+
+
+def finish(pdf: Path, headings: list[str]) -> list[list]:
+    """Give each bookmark its heading's text, as the page has it, and pack the PDF's objects into compressed object
+    streams (the tagged PDF's structure tree, thousands of small objects, takes a third of its size without);
+    return the bookmarks [depth, title, page].
+
+    Chromium titles a bookmark with the text of the heading's printed lines, joined without a space where the
+    heading wraps, and twice over when the heading moved to the next page.  The bookmarks follow the headings in
+    document order, one each, so the i-th takes the i-th heading's text; when the two lists do not match that way
+    (`_same`), every title stays as Chromium wrote it."""
+    import pikepdf
+
+    entries = outline(pdf)
+    retitle = len(entries) == len(headings) and all(_same(t, h) for (_, t, _), h in zip(entries, headings))
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        if retitle:
+            titles = iter(headings)
+
+            def walk(items):
+                for item in items:
+                    item.title = next(titles)
+                    walk(item.children)
+
+            with document.open_outline() as tree:
+                walk(tree.root)
+        document.save(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    if retitle:
+        entries = [(depth, heading, page) for (depth, _, page), heading in zip(entries, headings)]
+    return [list(entry) for entry in entries]
+
+
+def _same(title: str, heading: str) -> bool:
+    """Chromium's bookmark `title` is that of `heading`: spaces aside, the heading's text is in it in order, and it
+    is at most the heading written twice."""
+    title, heading = re.sub(r"\s+", "", title), re.sub(r"\s+", "", heading)
+    rest = iter(title)
+    return bool(heading) and len(title) <= 2 * len(heading) and all(char in rest for char in heading)
+
+
+def make(output: Path, site: Path | None, env: dict | None = None) -> dict:
+    """Build the single page in `output`, print it to output/_build/pdf/book.pdf, copy that into `site`; return
+    the page's report (also written to output/_build/pdf/report.json).  Raises when the page was not ready."""
+    page = build_single_page(Path(output).resolve(), site_config.cli_env(ROOT) if env is None else env)
+    pdf = Path(output).resolve() / "_build" / "pdf" / PDF_NAME
+    report = print_pdf(page, pdf)
+    (pdf.parent / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    problems = report["untypeset"] + report["broken"]
+    if problems:
+        raise RuntimeError(
+            f"the single page was not ready to print (untypeset formulas, broken images): {problems[:10]}"
+        )
+    if site:
+        shutil.copyfile(pdf, Path(site) / PDF_NAME)
+    return report
+
+
+# -- the browser and the local server, shared by the PDF, the live bench and the tests ------------------------
+
+# No background requests, and no host but 127.0.0.1 resolves: nothing a page asks for can leave the machine.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def launch(playwright, args=CHROMIUM_ARGS):
+    """Debian's Chromium (or CHROMIUM=...), driven by Playwright, which never downloads a browser of its own."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(args))
+
+
+class Server(str):
+    """The origin of a local server, http://127.0.0.1:PORT; `answers` holds (path, HTTP status) of every request."""
+
+    answers: list
+
+    @property
+    def origin(self) -> str:
+        return str(self)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    cache_s = 600
+
+    def log_message(self, format, *args):
+        pass
+
+    def log_request(self, code="-", size="-"):
+        # Every answer, also to the requests the browser makes by itself (the page's icon), which no page event shows.
+        self.server.answers.append((self.path, int(code) if str(code).isdigit() else 0))
+
+    def end_headers(self):
+        if self.cache_s:  # GitHub Pages says max-age=600
+            self.send_header("Cache-Control", f"max-age={self.cache_s}")
+        super().end_headers()
+
+
+@contextmanager
+def serve(directory: Path, cache_s: int = 600):
+    """A static server for `directory` on 127.0.0.1 (a free port), as `make serve` runs; yields its Server.  It says
+    the browser may keep what it fetched for `cache_s` seconds, as a static host does (0: no Cache-Control)."""
+    handler = functools.partial(type("Handler", (_Quiet,), {"cache_s": cache_s}), directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.answers = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        origin = Server(f"http://127.0.0.1:{server.server_address[1]}")
+        origin.answers = server.answers
+        yield origin
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+# -- how long a reader waits for the first live output (`make bench`) ------------------------------------------
+#
+# Serves the site, opens a chapter and clicks its first Run button, which starts Python in a worker: Pyodide
+# (13 MB) from the site, the chapter's snapshot of `micrograd`, then the cell.  *Cold*: a new browser profile,
+# clicked as soon as the page has loaded.  *Warm*: the same profile, the page opened again (the HTTP cache holds
+# the runtime, and live.js starts Python as the page opens), clicked at once and after READING_S seconds.
+
+BENCH_CHAPTER = "book/05-more-operations.html"
+READING_S = 5.0
+FIRST_OUTPUT = """() => { const o = document.querySelector('.live-output');
+                          return !!o && ['done', 'failed'].includes(o.dataset.state) ? o.dataset.state : false; }"""
+
+
+def first_output(page, url: str, phases: list | None = None, reading_s: float = 0.0) -> float:
+    """Open `url`, wait `reading_s`, click its first Run button; seconds until the output is there.  `phases`
+    receives how long the page says starting took (live.js: fetching, starting Pyodide, setting up the kernel)."""
+    page.goto(url, wait_until="load")
+    button = page.locator("button.live-run").first
+    if reading_s:
+        time.sleep(reading_s)
+    started = time.monotonic()
+    button.click()
+    page.wait_for_function(FIRST_OUTPUT, timeout=300_000)
+    seconds = time.monotonic() - started
+    state = page.locator(".live-output").first.get_attribute("data-state")
+    if state != "done":
+        raise RuntimeError(f"{url}: the first live cell ended {state}")
+    if phases is not None:
+        phases.append(page.evaluate("() => window.liveStartup"))
+    return seconds
+
+
+def measure(site: Path, chapter: str = BENCH_CHAPTER, rounds: int = 3) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    cold, warm, read, cold_phases, warm_phases = [], [], [], [], []
+    with serve(site) as origin, sync_playwright() as playwright:
+        url = f"{origin}/{chapter}"
+        for _ in range(rounds):
+            with tempfile.TemporaryDirectory(prefix="live-bench-") as profile:
+                context = playwright.chromium.launch_persistent_context(
+                    profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, service_workers="block"
+                )
+                try:
+                    page = context.new_page()
+                    cold.append(first_output(page, url, cold_phases))
+                    page.close()
+                    page = context.new_page()
+                    warm.append(first_output(page, url, warm_phases))
+                    page.close()
+                    page = context.new_page()
+                    read.append(first_output(page, url, reading_s=READING_S))
+                finally:
+                    context.close()
+    return {
+        "chapter": chapter,
+        "rounds": rounds,
+        "cold_s": [round(s, 3) for s in cold],
+        "warm_s": [round(s, 3) for s in warm],
+        "warm_after_reading_s": [round(s, 3) for s in read],
+        "reading_s": READING_S,
+        "cold_phases_s": cold_phases,
+        "warm_phases_s": warm_phases,
+        "cold_median_s": round(statistics.median(cold), 3),
+        "warm_median_s": round(statistics.median(warm), 3),
+        "warm_after_reading_median_s": round(statistics.median(read), 3),
+        "runtime_bytes": sum(p.stat().st_size for p in (site / "_static" / "live").rglob("*") if p.is_file()),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def bench(site: Path, rounds: int, output: Path) -> int:
+    if not (site / BENCH_CHAPTER).is_file():
+        print(f"{site / BENCH_CHAPTER} is missing: build the site first (make html)", file=sys.stderr)
+        return 1
+    result = measure(site.resolve(), rounds=rounds)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"live cells, {BENCH_CHAPTER}: first click to first output {result['cold_median_s']:.2f} s cold, "
+        f"{result['warm_median_s']:.2f} s warm, {result['warm_after_reading_median_s']:.2f} s warm after "
+        f"{READING_S:.0f} s of reading (median of {rounds}; runtime "
+        f"{result['runtime_bytes'] / 1e6:.1f} MB) -> {output}"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.browser", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    pdf = commands.add_parser("pdf", help="the whole book as one PDF")
+    pdf.add_argument("--output", type=Path, default=ROOT, help="folder to build in (default: here)")
+    pdf.add_argument("--site", type=Path, default=None, help="copy the PDF into this site as book.pdf")
+    live = commands.add_parser("bench", help="first click to first live output, cold and warm")
+    live.add_argument("site", nargs="?", type=Path, default=ROOT / "_build" / "html")
+    live.add_argument("--rounds", type=int, default=3)
+    live.add_argument("--output", type=Path, default=ROOT / "_build" / "live-bench.json")
+    args = parser.parse_args(argv)
+    if args.command == "bench":
+        return bench(args.site, args.rounds, args.output)
+    try:
+        report = make(args.output, args.site)
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    where = args.site / PDF_NAME if args.site else args.output / "_build" / "pdf" / PDF_NAME
+    print(f"The book as one PDF: {where} ({report['bytes'] / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
