@@ -51,11 +51,14 @@ def bench(f, *points, h=1e-6, dtype='float64', show=True):
         for key, column in zip(worst, columns[1:]):
             worst[key] = max([worst[key]] + [
                 abs(g - c) for g, c in zip(columns[0], column)])
-        if show:
-            where = ", ".join(f"{n}={x:g}" for n, x in zip(names, point))
-            print(f"{where:<20}" + "".join(f"{s:>20}" for s in titles))
-            for name, *row in zip(names, *columns):
-                print(f"  d/d{name:<16}" + "".join(f"{g:>20.14g}" for g in row))
+        if show:  # each column as wide as its widest entry, plus two spaces
+            print("at", ", ".join(f"{n}={x:g}" for n, x in zip(names, point)))
+            table = [[""] + titles] + [[f"d/d{n}"] + [f"{g:.14g}" for g in row]
+                                       for n, *row in zip(names, *columns)]
+            widths = [max(map(len, column)) for column in zip(*table)]
+            for cells in table:
+                print("  " + cells[0].ljust(widths[0]) + "".join(
+                    "  " + c.rjust(w) for c, w in zip(cells[1:], widths[1:])))
     if show:
         print("largest |difference| from micrograd:",
               ", ".join(f"{key} {gap:.1e}" for key, gap in worst.items()))

@@ -1,7 +1,6 @@
 # GENERATED FILE -- DO NOT EDIT.  `make tangle` writes it from the book's chapters.
 # To change it, edit the code cells marked `:tangle: micrograd/literate.py` in
 #
-#     book/00-introduction.md
 #     book/03-computation-graphs.md
 #
 # then run `make tangle`.  Each definition below names the chapter section it comes from.
@@ -10,7 +9,7 @@ import inspect
 import textwrap
 
 
-# From book/00-introduction.md, section "The chapters are the program"
+# From book/03-computation-graphs.md, section "Growing the class"
 def add_to_class(cls):
     """Attach the decorated function (or property, staticmethod,
     classmethod) to `cls`, under the name of the underlying function.
@@ -25,7 +24,6 @@ def add_to_class(cls):
     return attach
 
 
-# From book/03-computation-graphs.md, section "The Value class so far"
 def class_source(cls):
     """The source of `cls` as it stands now, as one class block: the latest
     version of every function, in the order the names first appeared,

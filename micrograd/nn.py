@@ -34,11 +34,11 @@ ACTIVATIONS = ('relu', 'tanh', None)      # None: no activation, linear
 
 
 def _activation(activation, nonlin=None):
-    """The activation, checked (nonlin: the original micrograd's switch)."""
+    """The activation, checked.  nonlin= is the original micrograd's switch
+    (appendix "The engine's contract")."""
     if nonlin is not None:
         if activation != 'relu':
-            raise TypeError("give activation= or nonlin=, not both "
-                            f"(got {activation!r} and {nonlin!r})")
+            raise TypeError("give activation= or nonlin=, not both")
         activation = 'relu' if nonlin else None
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, "

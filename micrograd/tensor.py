@@ -147,7 +147,7 @@ class Tensor:
                     stack.append(node)
                     stack.append(None)
                     stack.extend(node._prev)
-        self.grad = self.grad + 1.0   # d(self)/d(self); a leaf adds it to its .grad
+        self.grad = self.grad + 1.0   # d(self)/d(self), added to a leaf's .grad
         for node in reversed(topo):
             grads = node._backward(node.grad)
             for child, grad in zip(node._prev, grads):
@@ -229,6 +229,12 @@ class Tensor:
             out = np.exp(self.data)
         return Tensor(out, (self,), 'exp', lambda grad: (grad * out,))
 
+    def relu(self):
+        # slope 1 where positive, else 0 (0 at 0, as PyTorch); nan stays nan
+        positive = self.data > 0
+        return Tensor(np.maximum(self.data, 0.0), (self,), 'relu',
+                      lambda grad: (grad * positive,))
+
     # From book/appendix-engine-contract.md, section "Shapes that do not broadcast, and results that do not exist"
     def log(self):
         if (self.data <= 0).any():
@@ -242,12 +248,6 @@ class Tensor:
     def tanh(self):
         t = np.tanh(self.data)
         return Tensor(t, (self,), 'tanh', lambda grad: (grad * (1 - t * t),))
-
-    def relu(self):
-        # slope 1 where positive, else 0 (0 at 0, as PyTorch); nan stays nan
-        positive = self.data > 0
-        return Tensor(np.maximum(self.data, 0.0), (self,), 'relu',
-                      lambda grad: (grad * positive,))
 
     def sigmoid(self):
         x = self.data
