@@ -181,7 +181,7 @@ class Value:
         try:
             e = math.exp(self.data)
         except OverflowError:
-            e = math.inf    # too large for a float: inf, as float arithmetic gives
+            e = math.inf    # overflow: inf, as float arithmetic gives
         # d/dx e^x = e^x: the local derivative is the output itself
         return Value(e, (self,), 'exp', _local_grads=(e,))
 
