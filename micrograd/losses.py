@@ -17,11 +17,9 @@ from micrograd.engine import Value
 def pairs(predictions, targets):
     """The (prediction, target) pairs; unequal lengths or none are refused."""
     predictions, targets = list(predictions), list(targets)
-    if len(predictions) != len(targets):
-        raise ValueError(f"predictions and targets differ in length: "
-                         f"{len(predictions)} vs {len(targets)}")
-    if not predictions:
-        raise ValueError("a loss needs at least one prediction")
+    if not 0 < len(predictions) == len(targets):
+        raise ValueError(f"need at least one prediction, and one target each:"
+                         f" {len(predictions)} vs {len(targets)}")
     return list(zip(predictions, targets))
 
 

@@ -30,22 +30,6 @@ class Module:
             p.grad = 0.0
 
 
-ACTIVATIONS = ('relu', 'tanh', None)      # None: no activation, linear
-
-
-def _activation(activation, nonlin=None):
-    """The activation, checked.  nonlin= is the original micrograd's switch
-    (appendix "The engine's contract")."""
-    if nonlin is not None:
-        if activation != 'relu':
-            raise TypeError("give activation= or nonlin=, not both")
-        activation = 'relu' if nonlin else None
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, "
-                         f"got {activation!r}")
-    return activation
-
-
 class Neuron(Module):
     """An activation of a weighted sum of the inputs plus a bias."""
 
@@ -85,6 +69,22 @@ class Neuron(Module):
         if self.activation is None:
             return z
         return z.relu() if self.activation == 'relu' else z.tanh()
+
+
+ACTIVATIONS = ('relu', 'tanh', None)      # None: no activation, linear
+
+
+def _activation(activation, nonlin=None):
+    """The activation, checked; nonlin=True/False is the original
+    micrograd's switch for 'relu'/None."""
+    if nonlin is not None:
+        if activation != 'relu':
+            raise TypeError("give activation= or nonlin=, not both")
+        activation = 'relu' if nonlin else None
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, "
+                         f"got {activation!r}")
+    return activation
 
 
 # From book/07-neurons-layers-mlps.md, section "Layers"
@@ -144,7 +144,7 @@ class MLP(Module):
     def __call__(self, x):
         for layer in self.layers:
             x = layer(x)
-            if isinstance(x, Value):     # a one-neuron layer: make a list
+            if isinstance(x, Value):     # the next layer needs a list
                 x = [x]
         return x[0] if len(x) == 1 else x
 
