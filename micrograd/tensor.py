@@ -294,6 +294,23 @@ class Tensor:
 
         return Tensor(out, (self,), 'log_softmax', backward)
 
+    # From book/appendix-engine-contract.md, section "Targets for the cross-entropy"
+    def _check_targets(self, targets):
+        """Refuse logits that are not (batch, classes), or targets that are
+        not one integer class in range(classes) per row."""
+        if self.data.ndim != 2:
+            raise ValueError(f"cross_entropy needs logits of shape (batch, "
+                             f"classes), got shape {self.shape}")
+        batch, classes = self.shape
+        # i, u: signed and unsigned integers; not floats or bools
+        if targets.shape != (batch,) or targets.dtype.kind not in 'iu':
+            raise ValueError(f"cross_entropy needs one integer class per "
+                             f"example, shape ({batch},); got {targets.dtype} "
+                             f"of shape {targets.shape}")
+        if ((targets < 0) | (targets >= classes)).any():
+            raise ValueError(f"targets must be classes in range({classes}), "
+                             f"got {targets.min()} to {targets.max()}")
+
 
 def _wrap(other):
     """A Tensor as it is, anything else as a constant leaf tensor."""
@@ -327,17 +344,8 @@ def cross_entropy(logits, targets):
     """The mean over a batch of -log softmax(logits)[target], as one node:
     logits (batch, classes), targets one class index per example."""
     logits, targets = _wrap(logits), np.asarray(targets)
-    if logits.data.ndim != 2:
-        raise ValueError(f"cross_entropy needs logits of shape (batch, "
-                         f"classes), got shape {logits.shape}")
-    batch, classes = logits.shape
-    if targets.shape != (batch,) or targets.dtype.kind not in 'iu':
-        raise ValueError(f"cross_entropy needs one integer class per "
-                         f"example, shape ({batch},); got {targets.dtype} "
-                         f"of shape {targets.shape}")
-    if ((targets < 0) | (targets >= classes)).any():
-        raise ValueError(f"targets must be classes in range({classes}), "
-                         f"got {targets.min()} to {targets.max()}")
+    logits._check_targets(targets)
+    batch = logits.shape[0]
     rows = np.arange(batch)
     log_probs = _log_softmax(logits.data, 1)
 
