@@ -17,9 +17,21 @@ import sys
 
 # From book/12-generalisation.md, section "Holding data out"
 def random_split(items, lengths, seed=None):
-    """Shuffle items and cut them into parts: counts that add up to
-    len(items), or fractions that add up to 1 (as in PyTorch)."""
+    """Shuffle items, then cut them into parts of the given lengths."""
     items = list(items)
+    counts = _counts(lengths, len(items))
+    order = list(range(len(items)))
+    random.Random(seed).shuffle(order)    # its own generator, seeded
+    parts, start = [], 0
+    for n in counts:
+        parts.append([items[i] for i in order[start:start + n]])
+        start += n
+    return parts
+
+
+def _counts(lengths, n_items):
+    """The part sizes random_split cuts: counts that add up to n_items, or
+    fractions that add up to 1 (as in PyTorch)."""
     lengths = list(lengths)
     if not lengths:
         raise ValueError("random_split needs at least one length")
@@ -28,22 +40,16 @@ def random_split(items, lengths, seed=None):
     if all(isinstance(n, numbers.Integral) and not isinstance(n, bool)
            for n in lengths):
         counts = [int(n) for n in lengths]
-        if sum(counts) != len(items):
+        if sum(counts) != n_items:
             raise ValueError(f"lengths {lengths} do not add up to the "
-                             f"{len(items)} items")
+                             f"{n_items} items")
     else:
         if abs(sum(lengths) - 1) > 1e-9:
             raise ValueError(f"fractions must add up to 1, got {lengths}")
-        counts = [int(f * len(items)) for f in lengths]   # rounded down
-        for i in range(len(items) - sum(counts)):
+        counts = [int(f * n_items) for f in lengths]   # rounded down
+        for i in range(n_items - sum(counts)):
             counts[i % len(counts)] += 1
-    order = list(range(len(items)))
-    random.Random(seed).shuffle(order)    # its own generator, seeded
-    parts, start = [], 0
-    for n in counts:
-        parts.append([items[i] for i in order[start:start + n]])
-        start += n
-    return parts
+    return counts
 
 
 # From book/12-generalisation.md, section "Inputs on the same scale"
