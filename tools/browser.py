@@ -88,7 +88,7 @@ def build_single_page(output: Path, env: dict | None = None) -> Path:
     env = dict(os.environ if env is None else env)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     config = site_config.write_effective_config(ROOT, output / "_build" / "_config.pdf.yml", env)
-    command = [site_config.jupyter_book(), "build", str(ROOT), "--builder", "singlehtml", "--path-output",
+    command = [*site_config.jupyter_book(), "build", str(ROOT), "--builder", "singlehtml", "--path-output",
                str(output), "--config", str(config)]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:

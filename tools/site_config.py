@@ -158,10 +158,18 @@ def cli_env(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> dict:
     return env
 
 
-def jupyter_book() -> str:
-    """The jupyter-book program of the running Python's environment."""
-    program = Path(sys.executable).parent / "jupyter-book"
-    return str(program) if program.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+# Jupyter Book's command line has no option for Sphinx's parallel jobs (-j): it runs here with one job per core,
+# so that as many chapters execute at once.
+PARALLEL_JUPYTER_BOOK = (
+    "import functools, os, jupyter_book.sphinx as s; "
+    "s.build_sphinx = functools.partial(s.build_sphinx, jobs=os.cpu_count() or 1); "
+    "from jupyter_book.cli.main import main; main()"
+)
+
+
+def jupyter_book() -> list[str]:
+    """Jupyter Book's command line, run by this Python with one Sphinx job per core."""
+    return [sys.executable, "-c", PARALLEL_JUPYTER_BOOK]
 
 
 def build(
@@ -180,7 +188,7 @@ def build(
     shutil.rmtree(output / "_build", ignore_errors=True)
     config = write_effective_config(source, output / "_build" / EFFECTIVE_CONFIG, env)
     command = [
-        jupyter_book(),
+        *jupyter_book(),
         "build",
         str(source),
         "--all",

@@ -649,12 +649,28 @@ def write_subset(app, exception: Exception | None) -> None:
     (site / TARGET).with_name(TARGET.name + ".map").unlink(missing_ok=True)
 
 
+def read_in_parallel(app) -> None:
+    """Chapters execute in parallel (tools/site_config.py): these extensions of Jupyter Book's keep no state
+    while documents are read (section numbers, static files, LaTeX settings), but do not say so."""
+    for name in ("sphinx_multitoc_numbering", "sphinx-mathjax-offline", "sphinx_jupyterbook_latex"):
+        if name in app.extensions:
+            app.extensions[name].parallel_read_safe = True
+
+
+def mix_chapters(app, env, docnames: list) -> None:
+    """Sphinx gives each process a run of consecutive documents: alternate them, so that the long chapters
+    at the book's end do not all go to one process."""
+    docnames[:] = docnames[::2] + docnames[1::2]
+
+
 def setup(app: Sphinx) -> dict:
     from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
 
     # The single-page build (the PDF) draws myst-nb's folded cells (myst-nb registers them for "html" only).
     app.add_node(HideCodeCellNode, override=True, singlehtml=(visit_HideCellInput, depart_HideCellInput))
     app.connect("builder-inited", write_build_snapshots)
+    app.connect("builder-inited", read_in_parallel)
+    app.connect("env-before-read-docs", mix_chapters)
     app.connect("builder-inited", check_runtime)
     app.connect("source-read", use_snapshot)
     # After myst-nb executed the chapter while parsing it: first the tracebacks, then the live cells.
@@ -673,5 +689,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", check_package)
     app.connect("build-finished", write_files)
     app.connect("build-finished", write_subset)
-    # Reading in parallel would run chapters in other processes, each with its own environment.
-    return {"parallel_read_safe": False, "parallel_write_safe": True}
+    # Each process sets PYTHONPATH for the chapter it reads; `merge` gathers the live pages.
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
