@@ -217,25 +217,26 @@ def _add_cell(module: Module, cell: Cell, root: Path) -> None:
         )
     defined_here: set[str] = set()
     for index, piece in enumerate(_pieces(tree.body, lines, 1, len(lines), cell, _string_interiors(cell, tree))):
-        node, fail = piece.node, _failer(piece)
+        node = piece.node
         target = _decorated_class(piece)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             module.imports.setdefault(ast.get_source_segment(cell.source, node), piece)
         elif index == 0 and _is_docstring(node):
             if module.docstring is not None:
-                fail(f"{module.path} already has a module docstring")
+                _fail(piece, f"{module.path} already has a module docstring")
             module.docstring = piece
         elif target is not None:
             owner = module.definitions.get(target)
             if owner is None or not isinstance(owner.piece.node, ast.ClassDef):
-                fail(
+                _fail(
+                    piece,
                     f"@{DECORATOR}({target}) adds a method to a class that is never defined: no class {target} "
-                    f"is tangled into {module.path} before this cell"
+                    f"is tangled into {module.path} before this cell",
                 )
             if owner.members is None:
-                fail(f"class {target} is written on one line; give it a body of its own lines to add methods to it")
+                _fail(piece, f"class {target} is written on one line; give it a body of its own lines to add methods")
             if f"{target}.{_key(node)}" in defined_here:
-                fail(f"{target}.{_key(node)} is defined twice in this cell")
+                _fail(piece, f"{target}.{_key(node)} is defined twice in this cell")
             defined_here.add(f"{target}.{_key(node)}")
             decorator = node.decorator_list[0]  # @add_to_class: the method goes into the class without it
             owner.members[_key(node)] = replace(
@@ -249,9 +250,10 @@ def _add_cell(module: Module, cell: Cell, root: Path) -> None:
         elif isinstance(node, DEFINITIONS):
             _define(module, piece, defined_here, root)
         else:
-            fail(
+            _fail(
+                piece,
                 f"a tangled cell may hold only imports, classes, functions and constants, not a statement of "
-                f"kind '{type(node).__name__.lower()}'; move it to a cell without :tangle:"
+                f"kind '{type(node).__name__.lower()}'; move it to a cell without :tangle:",
             )
 
 
@@ -259,7 +261,7 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
     names = _names(piece.node)
     for name in names:
         if name in defined_here:
-            _failer(piece)(f"{name} is defined twice in this cell")
+            _fail(piece, f"{name} is defined twice in this cell")
         earlier = module.definitions.get(name)
         if earlier is not None:
             hint = (
@@ -267,10 +269,11 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
                 if isinstance(earlier.piece.node, ast.ClassDef)
                 else ""
             )
-            _failer(piece)(
+            _fail(
+                piece,
                 f"{name} is already defined in {module.path} by {_relative(earlier.piece.cell.chapter, root)}"
                 f":{earlier.piece.at(_start_line(earlier.piece.node))}; a name may be defined once per "
-                f"module{hint}"
+                f"module{hint}",
             )
         defined_here.add(name)
     definition = _class(piece) if isinstance(piece.node, ast.ClassDef) else Definition(piece)
@@ -334,7 +337,7 @@ def _class(piece: Piece) -> Definition:
             else f"<statement {index}>"
         )
         if key in members:
-            _failer(member)(f"{node.name}.{key} is defined twice in the class body")
+            _fail(member, f"{node.name}.{key} is defined twice in the class body")
         members[key] = member
     return Definition(replace(piece, lines=[line for line in piece.lines if line[0] <= header_end]), members)
 
@@ -358,14 +361,13 @@ def _decorated_class(piece: Piece) -> str | None:
             else None
         )
         if problem:
-            _failer(piece)(f"@{ast.unparse(decorator)}: @{DECORATOR} {problem}")
+            _fail(piece, f"@{ast.unparse(decorator)}: @{DECORATOR} {problem}")
         return named.id
     return None
 
 
 def _only_the_decorator(node: ast.stmt) -> bool:
-    """`from micrograd.literate import add_to_class`: the chapters' tool, which a module needs no more once its
-    methods sit in their classes."""
+    """`from micrograd.literate import add_to_class`, which a module needs no more once its methods sit in place."""
     return isinstance(node, ast.ImportFrom) and [alias.name for alias in node.names] == [DECORATOR]
 
 
@@ -418,11 +420,8 @@ def _is_docstring(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
 
 
-def _failer(piece: Piece):
-    def fail(message: str):
-        raise ChapterError(piece.cell.chapter, piece.at(_start_line(piece.node)), message)
-
-    return fail
+def _fail(piece: Piece, message: str):
+    raise ChapterError(piece.cell.chapter, piece.at(_start_line(piece.node)), message)
 
 
 # --- Writing modules out: their text, and for each line the (cell, cell line) it comes from
