@@ -22,6 +22,7 @@ import nbformat
 from tools import ROOT
 from tools.chapters import CHECK_TAG, markdown_tokens, read_notebook, title, toc_chapters
 from tools.tangle import snapshots, sync
+from tools.tangle import write as write_files
 
 FOLDER = "notebooks"
 SETUP_TAG = "micrograd-snapshot"  # the tag of the first cell
@@ -314,7 +315,7 @@ def expected(root: Path = ROOT) -> dict[str, str]:
 
 def write(root: Path = ROOT) -> list[str]:
     """Write the notebooks that change; remove notebooks of chapters that are gone."""
-    return sync(expected(root), Path(root), FOLDER, "*.ipynb")
+    return write_files(expected(root), Path(root), FOLDER, "*.ipynb")
 
 
 def main(argv: list[str] | None = None) -> int:
