@@ -3,23 +3,10 @@
     python -m tools.browser pdf [--site _build/html]   the book as one PDF (`make pdf`; `make book` makes it)
     python -m tools.browser bench [SITE]               first click to first live output (`make live-bench`)
 
-The browser is Debian's Chromium (or CHROMIUM=...), driven by Playwright (`launch`), and the site is served on
-127.0.0.1 as `make serve` does (`serve`); the browser tests use both.
-
-The whole book as one PDF: a single-page build of the site (Sphinx's singlehtml), printed by Chromium.
-
-Jupyter Book builds the book once more as a single HTML page (builder `singlehtml`, the chapters' outputs
-taken from the execution cache the site's build filled, so nothing runs twice when the cache is warm).  Debian's
-Chromium opens that page from disk, waits until MathJax has typeset every formula and every figure is loaded,
-and prints it to _build/pdf/book.pdf, which is copied into the site as book.pdf: every page's download menu
-offers it (tools/sphinx_ext.py).  Printing stops with an error when a formula
-is left untypeset or an image did not load; _build/pdf/report.json lists the chapter titles the page held.
-
-The PDF is tagged (its structure is the page's: headings, lists, figures, for screen readers and reflow), has an
-outline (bookmarks: the book, each chapter and appendix, each section, from the page's headings), numbers its
-pages in the footer and gives each entry of its contents page the number of the page it starts on
-(`print_numbered`).  The print stylesheets (_static/book.css, book/_static/live.css) wrap long code lines
-and leave the live cells' controls off the paper.
+The browser is Debian's Chromium (or CHROMIUM=...) driven by Playwright (`launch`); `serve` serves a site on
+127.0.0.1 as `make serve` does.  The PDF is a single-page build of the book (singlehtml, its outputs from the
+site's execution cache), printed once MathJax has typeset it and every image has loaded (else it fails), tagged,
+with an outline from the page's headings, page numbers, and a contents page that gives each entry its page.
 """
 
 from __future__ import annotations
@@ -32,7 +19,6 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tools import ROOT, site_config
+from tools.chapters import toc_chapters
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 PDF_NAME = "book.pdf"
@@ -83,35 +70,20 @@ FOOTER = (
 )
 
 
-def build_single_page(output: Path, env: dict | None = None) -> Path:
+def build_single_page(output: Path, env: dict) -> Path:
     """The singlehtml build of the book into output/_build/singlehtml; returns the page to print."""
-    env = dict(os.environ if env is None else env)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    config = site_config.write_effective_config(ROOT, output / "_build" / "_config.pdf.yml", env)
-    command = [*site_config.jupyter_book(), "build", str(ROOT), "--builder", "singlehtml", "--path-output",
-               str(output), "--config", str(config)]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    result = site_config.jupyter_book(ROOT, output, env, "singlehtml")
     if result.returncode != 0:
         raise RuntimeError(f"the single-page build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    # The single page is named after the book's first page (index.html only redirects to it), but its links to
-    # images, scripts and styles are relative to the build's top folder: it is printed from there.
+    # The page is named after the first chapter, but its links are relative to the build's top folder.
     folder = output / "_build" / "singlehtml"
-    page = folder / "book-print.html"
-    shutil.copyfile(folder / f"{yaml_root()}.html", page)
-    return page
-
-
-def yaml_root() -> str:
-    import yaml
-
-    return yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    shutil.copyfile(folder / toc_chapters(ROOT)[0].relative_to(ROOT).with_suffix(".html"), folder / "book-print.html")
+    return folder / "book-print.html"
 
 
 def print_pdf(page: Path, pdf: Path) -> dict:
-    """Print the single page to `pdf` once it is ready; return what the page held: its chapter titles, formulas
-    (and those left untypeset), images (and those that did not load), the code boxes wider than the paper
-    (`overflowing`), the contents page's entries ([text, page]), the bookmarks ([depth, title, page]) and the
-    number of pages."""
+    """Print the single page to `pdf` once it is ready; return what it held: chapter titles, formulas and images
+    (and those not ready), code wider than the paper, contents entries, bookmarks and pages."""
     from playwright.sync_api import sync_playwright
 
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -142,23 +114,13 @@ def print_pdf(page: Path, pdf: Path) -> dict:
     return report
 
 
-# Page numbers on the PDF's contents page .
-#
-# Chromium cannot number a contents page itself: it parses CSS `target-counter()` but prints nothing for it.  So
-# the page is printed, each contents entry's page is read back from the PDF, and the numbers are written into the
-# entries for the next print; printing stops once a print shows every entry on the page its number says (the
-# numbers take the room a placeholder held in the first print, so the pages stay where they were; a second print
-# is the usual end).
-#
-# Each entry links to the heading it names (the single-page build links it to an empty marker just before the
-# chapter, which can fall on the page before the heading), so its page is that of the heading, the one the
-# heading's bookmark opens, and a click on the entry opens that page too.  Chromium writes a named destination
-# for every element a link points to; the page of each is in the PDF's /Dests.  The leader and the number are
-# styled by the print rules of _static/book.css.
+# Page numbers on the contents page.  Chromium prints nothing for CSS `target-counter()`, so the page is printed,
+# each entry's page read back from the PDF's named destinations (each entry now links to its heading, which gets
+# an id), the numbers written in, and the page printed again until no number moves (a second print, usually).
+# The leader and the number are styled by the print rules of book/_static/book.css.
 # The ids the headings the contents name are given (when they have none): ANCHOR and the entry's number from 1.
 ANCHOR = "contents-entry-"
-# The contents' links, retargeted to the heading each one names, each given a leader and a placeholder as wide as
-# a page number; returns the headings' ids, one for each entry.
+# Each contents link retargeted to its heading, with a leader and a placeholder for the number; the headings' ids.
 PREPARE = r"""(anchor) => {
   const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')];
   const ids = [];
@@ -190,7 +152,7 @@ PASSES = 4
 
 
 def destination_pages(pdf: Path) -> dict[str, int]:
-    """The page (from 1) of each named destination of `pdf`, by name."""
+    """{name: page from 1} of the named destinations of `pdf`."""
     import pikepdf
 
     with pikepdf.open(pdf) as document:
@@ -210,8 +172,7 @@ def destination_pages(pdf: Path) -> dict[str, int]:
 
 
 def print_numbered(tab, pdf: Path, print_page: Callable[[Path], None]) -> list[list]:
-    """Print `tab` (a Playwright page, in print media) to `pdf` with `print_page` until its contents page numbers
-    every entry with the page the entry's heading is on; returns [entry's text, page] for each entry."""
+    """Print `tab` to `pdf` with `print_page` until each contents entry has its heading's page; [[text, page]]."""
     ids = tab.evaluate(PREPARE, ANCHOR)
     written: dict[str, int] = {}
     for _ in range(PASSES):
@@ -261,14 +222,9 @@ def outline(pdf: Path) -> list[tuple[int, str, int]]:
 
 
 def finish(pdf: Path, headings: list[str]) -> list[list]:
-    """Give each bookmark its heading's text, as the page has it, and pack the PDF's objects into compressed object
-    streams (the tagged PDF's structure tree, thousands of small objects, takes a third of its size without);
-    return the bookmarks [depth, title, page].
-
-    Chromium titles a bookmark with the text of the heading's printed lines, joined without a space where the
-    heading wraps, and twice over when the heading moved to the next page.  The bookmarks follow the headings in
-    document order, one each, so the i-th takes the i-th heading's text; when the two lists do not match that way
-    (`_same`), every title stays as Chromium wrote it."""
+    """Title each bookmark with its heading's text (Chromium joins a wrapped heading's lines without a space, and
+    doubles one that moved to the next page) when the two lists match (`_same`), and pack the PDF's objects into
+    compressed streams (a third of a tagged PDF's size); return the bookmarks [depth, title, page]."""
     import pikepdf
 
     entries = outline(pdf)
@@ -291,16 +247,15 @@ def finish(pdf: Path, headings: list[str]) -> list[list]:
 
 
 def _same(title: str, heading: str) -> bool:
-    """Chromium's bookmark `title` is that of `heading`: spaces aside, the heading's text is in it in order, and it
-    is at most the heading written twice."""
+    """Spaces aside, the bookmark `title` holds `heading` in order, and is at most twice as long."""
     title, heading = re.sub(r"\s+", "", title), re.sub(r"\s+", "", heading)
     rest = iter(title)
     return bool(heading) and len(title) <= 2 * len(heading) and all(char in rest for char in heading)
 
 
 def make(output: Path, site: Path | None, env: dict | None = None) -> dict:
-    """Build the single page in `output`, print it to output/_build/pdf/book.pdf, copy that into `site`; return
-    the page's report (also written to output/_build/pdf/report.json).  Raises when the page was not ready."""
+    """Print the single page to output/_build/pdf/book.pdf and copy it into `site`; return the page's report (also
+    in report.json there).  Raises when the page was not ready."""
     page = build_single_page(Path(output).resolve(), site_config.cli_env(ROOT) if env is None else env)
     pdf = Path(output).resolve() / "_build" / "pdf" / PDF_NAME
     report = print_pdf(page, pdf)
@@ -332,7 +287,7 @@ def launch(playwright, args=CHROMIUM_ARGS):
 
 
 class Server(str):
-    """The origin of a local server, http://127.0.0.1:PORT; `answers` holds (path, HTTP status) of every request."""
+    """http://127.0.0.1:PORT; `answers` holds (path, HTTP status) of every request."""
 
     answers: list
 
@@ -347,8 +302,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
 
-    def log_request(self, code="-", size="-"):
-        # Every answer, also to the requests the browser makes by itself (the page's icon), which no page event shows.
+    def log_request(self, code="-", size="-"):  # also the requests no page event shows (the page's icon)
         self.server.answers.append((self.path, int(code) if str(code).isdigit() else 0))
 
     def end_headers(self):
@@ -359,8 +313,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @contextmanager
 def serve(directory: Path, cache_s: int = 600):
-    """A static server for `directory` on 127.0.0.1 (a free port), as `make serve` runs; yields its Server.  It says
-    the browser may keep what it fetched for `cache_s` seconds, as a static host does (0: no Cache-Control)."""
+    """Serve `directory` on 127.0.0.1 (a free port), saying max-age=`cache_s` as a static host does (0: no
+    Cache-Control); yields its Server."""
     handler = functools.partial(type("Handler", (_Quiet,), {"cache_s": cache_s}), directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.answers = []
@@ -376,12 +330,9 @@ def serve(directory: Path, cache_s: int = 600):
         thread.join()
 
 
-# -- how long a reader waits for the first live output (`make bench`) ------------------------------------------
-#
-# Serves the site, opens a chapter and clicks its first Run button, which starts Python in a worker: Pyodide
-# (13 MB) from the site, the chapter's snapshot of `micrograd`, then the cell.  *Cold*: a new browser profile,
-# clicked as soon as the page has loaded.  *Warm*: the same profile, the page opened again (the HTTP cache holds
-# the runtime, and live.js starts Python as the page opens), clicked at once and after READING_S seconds.
+# -- how long a reader waits for the first live output (`make bench`): a chapter's first Run button clicked in a
+# new profile (cold), then in the same one (warm: the runtime is cached and live.js starts Python as the page
+# opens), at once and after READING_S seconds.
 
 BENCH_CHAPTER = "book/05-more-operations.html"
 READING_S = 5.0
@@ -390,8 +341,8 @@ FIRST_OUTPUT = """() => { const o = document.querySelector('.live-output');
 
 
 def first_output(page, url: str, phases: list | None = None, reading_s: float = 0.0) -> float:
-    """Open `url`, wait `reading_s`, click its first Run button; seconds until the output is there.  `phases`
-    receives how long the page says starting took (live.js: fetching, starting Pyodide, setting up the kernel)."""
+    """Seconds from the click on the first Run button of `url` (after `reading_s`) to its output; `phases` gets
+    live.js's own timing of its start."""
     page.goto(url, wait_until="load")
     button = page.locator("button.live-run").first
     if reading_s:

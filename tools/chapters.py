@@ -8,6 +8,7 @@ build executes.  Nothing here parses markdown with regular expressions.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
 from tools import ROOT
+
+CHECK_TAG = "remove-cell"  # the book's own checks (glue calls, asserts): the build runs them, never the page
 
 
 class ChapterError(Exception):
@@ -93,6 +96,16 @@ def parser_config(root: Path = ROOT) -> MdParserConfig:
     return MdParserConfig(enable_extensions=set(extensions))
 
 
+def markdown_tokens(text: str, root: Path = ROOT) -> list:
+    """The markdown-it tokens of MyST text, as the build's parser reads it."""
+    return _parser(frozenset(parser_config(root).enable_extensions)).parse(text)
+
+
+@functools.cache
+def _parser(extensions: frozenset[str]):
+    return create_md_parser(MdParserConfig(enable_extensions=set(extensions)), RendererHTML)
+
+
 _PARSED: dict[tuple, tuple] = {}  # (chapter, its text, the parser's settings) -> (tokens, notebook): parsed once
 
 
@@ -103,7 +116,7 @@ def _parse(path: Path, root: Path = ROOT) -> tuple[list[str], list, nbformat.Not
     key = (str(Path(path).resolve()), text, tuple(sorted(config.enable_extensions)))
     if key not in _PARSED:
         lines = text.splitlines()
-        tokens = create_md_parser(config, RendererHTML).parse(text + "\n")
+        tokens = markdown_tokens(text + "\n", root)
         _check_fences(path, tokens, lines)
         _check_plain_fences(path, tokens)
         try:

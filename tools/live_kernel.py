@@ -1,32 +1,17 @@
-"""The interpreter behind a page's Run buttons: one module, run by the build and by the reader's browser.
+"""The interpreter behind a page's Run buttons: run by the build under CPython and by the page in Pyodide.
 
-The site runs a chapter's code cells in the reader's browser, in Pyodide (CPython compiled to WebAssembly, with
-the standard library and nothing else).  A cell that needs NumPy, matplotlib, PyTorch or scikit-learn cannot run
-there, and stays *static*: the page keeps the output the build gave it.  Which cells those are is found out, not
-guessed: the build (tools/live_page.py) runs this module under plain CPython on the chapter's snapshot of
-`micrograd`, with those modules blocked, and a cell is static when it fails for want of one of them.  In the
-browser the same `Kernel` runs the live cells, so the build's verdict is the browser's.
+Pyodide has the standard library and nothing else, so a cell that needs NumPy, matplotlib, PyTorch or
+scikit-learn is *static* and keeps the build's output.  The build (tools/sphinx_ext.py) finds those cells by
+running this module on the chapter's snapshot with those modules blocked; the page runs the same `Kernel`, so
+the build's verdict is the browser's.  A cell runs one top-level statement at a time: a blocked import is
+skipped and the names it binds remembered; a cell that uses one, or a name only a static cell binds, is static;
+a function or class that uses one stays undefined, and a cell that only defines such code is static.
 
-    Kernel().run(source, name)   run one cell; return its outputs (a list of dicts, in order):
-        {"type": "stream", "name": "stdout"|"stderr", "text": ...}   printed text (consecutive prints merged)
-        {"type": "text", "text": ...}       a displayed value: the cell's last expression, or glue(...)'s
-        {"type": "graph", "dot": ...}       a displayed graphviz graph (draw_dot's): its DOT source
-        {"type": "error", "ename", "evalue", "traceback"}   the exception that stopped the cell
-        {"type": "static", "module": ..., "reason": ...}    the cell needs a module the page does not have
-        {"type": "skipped", "text": ...}    an import of such a module, skipped (the names it binds stay unbound)
-        {"type": "data", "module", "names"} the cell made data with such a module: the page has the build's values
+`Kernel().run(source, name)` returns a cell's outputs, dicts of a "type": "stream" (printed text, consecutive
+prints merged), "text" (a displayed value), "graph" (a graphviz graph's DOT source), "error", "static" (needs a
+module the page lacks), "skipped" (such an import) or "data" (a `live-data` cell's values, from the build).
 
-    Kernel().provide(source, values, outputs)   stand in for a cell tagged `live-data` (tools/live_page.py)
-
-A cell runs one top-level statement at a time, as IPython does with the last expression, so that an import
-cell that also imports matplotlib still imports micrograd: the blocked import is skipped and the names it would
-bind are remembered.  A later cell that uses one of them (`plt`) is static, and so is a cell that uses a name only
-a static cell defines.  A function or class whose body uses one of them is left undefined (it could not work in
-the page), and a cell that does nothing but define such code is static: a cell is live only when what it defines
-works in the page too.
-
-    python tools/live_kernel.py < cells.json > results.json      (the build: cells in, each one's outputs and
-                                                                  how long it ran out)
+    python tools/live_kernel.py < cells.json > results.json      the build's run (`main`)
 """
 
 from __future__ import annotations
@@ -49,7 +34,7 @@ WIDTH = 79  # IPython's pretty printer wraps a displayed value at 79 characters
 
 
 class _Blocker:
-    """A meta path finder that refuses the blocked modules (the build's stand-in for Pyodide's missing ones)."""
+    """A meta path finder that refuses the blocked modules, as Pyodide lacks them."""
 
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCKED:
@@ -58,7 +43,6 @@ class _Blocker:
 
 
 def block_modules() -> None:
-    """Make the blocked modules unimportable in this process (the build's run; Pyodide has none of them)."""
     for name in list(sys.modules):
         if name.split(".")[0] in BLOCKED:
             del sys.modules[name]
@@ -88,7 +72,7 @@ class _Stream(io.TextIOBase):
 
 
 def bound_names(tree: ast.AST) -> set[str]:
-    """The names the top-level statements of `tree` bind (assignments, definitions, imports, loop targets)."""
+    """Every name `tree` binds, inside its functions and classes too (which errs on the side of static)."""
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -98,14 +82,11 @@ def bound_names(tree: ast.AST) -> set[str]:
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 names.add((alias.asname or alias.name).split(".")[0])
-    # Names bound inside functions and classes are theirs, not the notebook's; leaving them in only errs on the
-    # side of calling a cell static.
     return names
 
 
 def module_names(statement: ast.AST) -> set[str]:
-    """The names a statement binds in the notebook's namespace: not those bound inside the functions and classes it
-    defines (which are theirs), but their own names."""
+    """The names a statement binds in the notebook's namespace (not those inside its functions and classes)."""
     names, todo = set(), [statement]
     while todo:
         node = todo.pop()
@@ -124,9 +105,7 @@ def module_names(statement: ast.AST) -> set[str]:
 
 
 def _tanh(x):
-    """tanh as glibc computes it (fdlibm's algorithm, from expm1).  The C library of Pyodide (musl) computes it
-    differently and differs in the last bit, which the chapters print and assert; with this the page prints what
-    the book printed.  (Equal to glibc's math.tanh on every one of 250,000 random arguments tried.)"""
+    """tanh as glibc computes it (fdlibm's): Pyodide's musl differs in the last bit, which chapters print."""
     x = float(x)
     if x != x:
         return x
@@ -193,19 +172,17 @@ class Kernel:
     def skip(self, source: str, reason: str) -> list[dict]:
         """Do not run a cell the book keeps static for `reason`; what it binds stays unbound."""
         self._outputs = []
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            tree = ast.Module([], type_ignores=[])
-        for bound in bound_names(tree):
-            self.missing[bound] = reason
-            self.namespace.pop(bound, None)
+        self._unbind(bound_names(ast.parse(source)), reason)
         self._emit({"type": "static", "module": reason, "reason": "kept static by the book"})
         return self._outputs
 
+    def _unbind(self, names: set[str], module: str) -> None:
+        for name in names:
+            self.missing[name] = module
+            self.namespace.pop(name, None)
+
     def provide(self, source: str, values: dict, outputs: list[dict]) -> list[dict]:
-        """Stand in for a cell that makes data with a module the page does not have: bind the values the build's
-        run of the cell gave (`values`, {name: value}) and show what that run showed (`outputs`)."""
+        """Stand in for a `live-data` cell: bind the `values` the build's run gave and show its `outputs`."""
         needed = self._missing_in(ast.parse(source))
         module = needed[1] if needed else "a module the page does not have"
         self._outputs = []
@@ -230,9 +207,7 @@ class Kernel:
             last = show_last and index == len(statements) - 1
             needed = self._missing_in(statement)
             if needed and isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                # A function or class that would call NumPy & co. cannot work here: its name stays unbound.
-                self.missing[statement.name] = needed[1]
-                self.namespace.pop(statement.name, None)
+                self._unbind({statement.name}, needed[1])  # it would call NumPy & co.: it stays unbound
                 unusable = unusable or needed
                 continue
             try:
@@ -246,10 +221,7 @@ class Kernel:
             except Exception as error:
                 module = _blocked(error)
                 if module and isinstance(statement, (ast.Import, ast.ImportFrom)):
-                    names = bound_names(statement)
-                    for bound in names:
-                        self.missing[bound] = module
-                        self.namespace.pop(bound, None)
+                    self._unbind(bound_names(statement), module)
                     self._emit({"type": "skipped", "text": f"{ast.unparse(statement)}  # not in the browser"})
                     continue
                 name = getattr(error, "name", None) if isinstance(error, NameError) else None
@@ -268,8 +240,8 @@ class Kernel:
             self._static(tree, module, NameError(f"name {name!r} is not defined in the page"))
 
     def _missing_in(self, statement: ast.AST) -> tuple[str, str] | None:
-        """A name the statement reads anywhere (in a function's body too) that the page cannot bind, and why.  A
-        name a function binds itself (`import torch` inside it, say) is its own, not the page's."""
+        """A name the statement reads (in a function's body too, unless the function binds it) that the page cannot
+        bind, and why."""
         local = set()
         for node in ast.walk(statement):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
@@ -288,9 +260,7 @@ class Kernel:
 
     def _static(self, tree: ast.AST, module: str, error: BaseException) -> None:
         """The cell needs `module`: what it binds is unbound from here on (later cells that use it are static)."""
-        for bound in bound_names(tree):
-            self.missing[bound] = module
-            self.namespace.pop(bound, None)
+        self._unbind(bound_names(tree), module)
         self._emit({"type": "static", "module": module, "reason": f"{type(error).__name__}: {error}"})
 
     def _error(self, error: BaseException) -> None:
@@ -335,11 +305,9 @@ def plain(value):
 
 
 def main() -> int:
-    """The build's run.  On stdin: {"cells": [source, ...], "static": {index: reason}, "data": {index: {"values":
-    {name: value}, "outputs": [...]}}, "collect": [index, ...], "block": true}; on stdout {"outputs": [outputs of
-    each cell], "seconds": [how long each cell ran], "values": {index: {name: value}}}.  The cells in "static" are
-    not run; those in "data" bind the values given (`Kernel.provide`); after each cell in "collect", the values of
-    the names it bound are returned.  "block": false runs with NumPy & co. importable (to collect data)."""
+    """The build's run: {"cells": [source, ...], "static": {index: reason}, "data": {index: {"values", "outputs"}},
+    "collect": [index, ...], "block": true} in, {"outputs": [...], "seconds": [...], "values": {index: {name:
+    value}}} out: each cell's outputs, how long it ran, and the values of what each "collect" cell bound."""
     request = json.load(sys.stdin)
     static = {int(k): v for k, v in request.get("static", {}).items()}
     data = {int(k): v for k, v in request.get("data", {}).items()}

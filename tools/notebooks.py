@@ -1,28 +1,12 @@
 """Write notebooks/: each chapter as a Jupyter notebook that runs anywhere (Colab, Binder, a download).
 
-    python -m tools.notebooks            write notebooks/ from the chapters (`make notebooks`, `make tangle`)
-    python -m tools.notebooks --check    fail, naming each stale notebook, when notebooks/ differs
+    python -m tools.notebooks [--check]    write notebooks/ from the chapters, or fail naming each stale one
 
-A notebook is its chapter as tools/chapters.py reads it (the cells the build executes), with two changes:
-
-- A first code cell says what the notebook needs: Python 3.10 or later and the packages its code imports
-  (`requirements`: the chapter's cells and the parts of `micrograd` they import; Colab has them all).  Outside
-  Colab it installs those that are missing with `%pip install` (PyTorch as its CPU build, from the index
-  binder/requirements.txt names too), so that a plain Jupyter with nothing but ipykernel runs it.  Where Graphviz's
-  `dot` program (not a Python package) is missing, a graph shows its DOT source instead of its drawing.
-- The same cell carries the chapter's snapshot of `micrograd` (tools/tangle.py: the package as the chapters
-  before it left it).  It writes those files into a temporary folder and puts it first on Python's path, so the
-  notebook needs no checkout of the book and sees exactly the engine the reader has built so far.  It also
-  defines `glue`, which the chapters use to put computed numbers into their text (myst-nb's; in a notebook it
-  prints `name = value` under the cell, where the text names it).
-- The book's checks (cells tagged `remove-cell`: glue calls and asserts that keep the prose honest) stay, folded
-  away and guarded: where a reader's changed numbers make a check fail, the cell says so in one line instead of
-  ending in a traceback.
-- The markdown is what Jupyter renders: MyST roles become links or plain text, directives (admonitions,
-  exercises, solutions) become block quotes, labels and comments go.
-
-Like micrograd/, notebooks/ is generated and committed: Colab opens notebooks straight from the repository.
-Never edit it by hand.
+A notebook is its chapter as tools/chapters.py reads it, after a first cell that checks Python, installs the
+packages its code imports that are missing (outside Colab), and writes the chapter's snapshot of `micrograd`
+into a temporary folder first on Python's path (it also defines `glue`).  The book's checks (`remove-cell`)
+run folded and guarded; the markdown is what Jupyter renders: roles become links or text, directives block
+quotes, labels and comments go.  Generated and committed (Colab opens it from the repository): never edit it.
 """
 
 from __future__ import annotations
@@ -36,15 +20,14 @@ from pathlib import Path
 import nbformat
 
 from tools import ROOT
-from tools.chapters import read_notebook, title, toc_chapters
-from tools.tangle import differences, snapshots
+from tools.chapters import CHECK_TAG, markdown_tokens, read_notebook, title, toc_chapters
+from tools.tangle import snapshots, sync
 from tools.tangle import write as write_files
 
 FOLDER = "notebooks"
 SETUP_TAG = "micrograd-snapshot"  # the tag of the first cell
 GLUE_IMPORT = "from myst_nb import glue"
-CHECK_TAG = "remove-cell"  # the book's own checks (tools/live_page.py)
-
+HIDDEN = {"cellView": "form", "jupyter": {"source_hidden": True}}  # folded, in Colab and in Jupyter
 
 # The packages a notebook may import: {module: the name pip installs it by}.  A module neither here, nor in
 # Python's standard library, nor `micrograd` stops `python -m tools.notebooks` until it is added.
@@ -69,42 +52,35 @@ def notebook_path(chapter: Path, root: Path = ROOT) -> Path:
     return Path(root) / FOLDER / (Path(chapter).stem + ".ipynb")
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# The first cell
-
-
 def _literal(text: str) -> str:
-    """`text` as a Python string literal, readable (a raw triple-quoted string) whenever that is exact."""
+    """`text` as a Python literal: a raw triple-quoted string whenever that is exact."""
     if "'''" not in text and not text.endswith("\\") and "\r" not in text:
         return "r'''" + text + "'''"
     return repr(text)
 
 
-def _imports(source: str) -> set[str]:
-    """The modules `source` imports, and the names it imports from them, which may be submodules (absolute imports
-    only; IPython's magics and shell lines aside)."""
+def _imports(source: str, package: str = "") -> set[str]:
+    """The modules `source` imports and the names it imports from them (maybe submodules); relative imports are
+    resolved in `package`, and IPython's magics and shell lines are left out."""
     code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
     found = set()
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}  # maybe submodules
+        elif isinstance(node, ast.ImportFrom) and (package or not node.level):
+            parts = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*parts, *filter(None, [node.module])])
+            found |= {module} | {f"{module}.{alias.name}" for alias in node.names}
     return found
 
 
 def requirements(cells: list[str], files: dict[str, str]) -> list[str]:
-    """The pip names of the packages a notebook needs: those its code `cells` import, and those imported by the
-    modules of the snapshot `files` ({"micrograd/engine.py": text}) that the cells import, followed through the
-    package's own imports."""
-    modules = {}  # {"micrograd.engine": (its package, its text)}
+    """The pip names of what the code `cells` import, and what the modules of the snapshot `files` they import
+    import in turn."""
+    modules = {}  # {"micrograd.engine": what it imports}
     for path, text in files.items():
-        name = path.removesuffix(".py").replace("/", ".")
-        if name.endswith(".__init__"):
-            name = name.removesuffix(".__init__")
-            modules[name] = (name, text)
-        else:
-            modules[name] = (name.rpartition(".")[0], text)
+        name = path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+        modules[name] = _imports(text, name if path.endswith("__init__.py") else name.rpartition(".")[0])
     wanted, done, packages = set().union(*map(_imports, cells)), set(), set()
     while wanted:
         name = wanted.pop()
@@ -114,13 +90,7 @@ def requirements(cells: list[str], files: dict[str, str]) -> list[str]:
             for module in (".".join(parts[:n]) for n in range(1, len(parts) + 1)):  # a module imports its parents
                 if module in modules and module not in done:
                     done.add(module)
-                    package, text = modules[module]
-                    wanted |= _imports(text)
-                    for node in ast.walk(ast.parse(text)):
-                        if isinstance(node, ast.ImportFrom) and node.level:
-                            base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
-                            base = f"{base}.{node.module}" if node.module else base
-                            wanted |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+                    wanted |= modules[module]
         elif top not in sys.stdlib_module_names and top not in PRESENT:
             if top not in PACKAGES:
                 raise ValueError(f"a notebook imports {top!r}: add it to PACKAGES in tools/notebooks.py")
@@ -178,10 +148,8 @@ def needs_source(packages: list[str]) -> list[str]:
     return lines
 
 
-def setup_source(files: dict[str, str], previous: str | None, packages: list[str] = ()) -> str:
-    """The first cell: check Python's version and install the missing `packages` (`needs_source`), then write the
-    snapshot `files` into a temporary folder and import from there.  `previous` is the title of the chapter just
-    before this one (None for the first)."""
+def setup_source(files: dict[str, str], previous: str | None, packages: list[str]) -> str:
+    """The first cell: `needs_source`, then the snapshot `files` left by the chapter titled `previous`."""
     built = (
         f'the `micrograd` package as the chapters up to "{previous}" left it'
         if previous
@@ -189,7 +157,7 @@ def setup_source(files: dict[str, str], previous: str | None, packages: list[str
     )
     lines = [
         "#@title Run this cell first: it sets up what the notebook needs and the book's `micrograd` package",
-        *needs_source(list(packages)),
+        *needs_source(packages),
         "",
         f"# This chapter builds on {built}.",
         "# The cell writes that package into a temporary folder and puts the folder first on Python's path, so",
@@ -221,111 +189,70 @@ def setup_source(files: dict[str, str], previous: str | None, packages: list[str
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# MyST markdown as Jupyter renders it
-
-_ROLE = re.compile(r"\{([a-z][a-z:-]*)\}`([^`]*)`")
-_DIRECTIVE = re.compile(r"^(\s*)(`{3,}|:{3,})\{([a-z-]+)\}\s*(.*)$")
-_TITLED = {
-    "note": "Note",
-    "tip": "Tip",
-    "warning": "Warning",
-    "important": "Important",
-    "seealso": "See also",
-    "hint": "Hint",
-    "caution": "Caution",
-    "attention": "Attention",
-    "danger": "Danger",
-    "error": "Error",
-}
+# MyST markdown as Jupyter renders it, from the parse of the one reader (tools/chapters.py)
 
 
-def _role(match: re.Match, titles: dict[str, str]) -> str:
-    name, content = match.group(1), match.group(2)
+def _role(name: str, content: str, titles: dict[str, str]) -> str:
     text, _, target = content.partition(" <")
-    target = target.rstrip(">") if target else content
     if name == "doc":
-        stem = Path(target).stem
-        label = text if target != content else titles.get(stem, stem)
-        return f"[{label}]({stem}.ipynb)"
+        stem = Path(target.rstrip(">") or content).stem
+        return f"[{text if target else titles.get(stem, stem)}]({stem}.ipynb)"
     if name == "math":
         return f"${content}$"
     if name.startswith("glue"):
         return f"`{content.split(':')[0]}` (printed by the cell that computes it)"
-    if name in ("ref", "numref", "term", "eq", "prf:ref"):
-        return text if target != content else content
-    return text
+    return text  # ref, numref, term...: the text it shows
 
 
-def _convert_directive(head: re.Match, body: list[str], titles: dict[str, str]) -> list[str]:
+def _directive(name: str, argument: str, body: list[str], titles: dict[str, str]) -> list[str]:
     """A directive as a block quote: its title in bold, its options dropped, its body quoted."""
-    name, argument = head.group(3), head.group(4).strip()
-    while body and re.match(r"^:[a-z-]+:", body[0].strip()):
-        body = body[1:]
-    while body and not body[0].strip():
+    while body and (re.match(r"^:[a-z-]+:", body[0].strip()) or not body[0].strip()):
         body = body[1:]
     while body and not body[-1].strip():
         body = body[:-1]
-    if name in ("math",):
-        return ["$$", *body, "$$"]
-    if name in ("code-block", "code"):
-        return [f"```{argument}", *body, "```"]
-    title = {
-        "admonition": argument,
-        "exercise": "Exercise" + (f": {argument}" if argument else ""),
-        "solution": "Solution",
-        "solution-start": "Solution",
-    }.get(name, _TITLED.get(name, argument or name))
+    title = {"admonition": argument, "exercise": "Exercise" + (f": {argument}" if argument else "")}
+    title = title.get(name, "Solution" if name.startswith("solution") else argument or name.capitalize())
     quoted = [f"> **{title}**" if title else ">", ">"]
-    quoted += [("> " + line) if line.strip() else ">" for line in _markdown(body, titles)]
+    quoted += [f"> {line}" if line.strip() else ">" for line in (_markdown("\n".join(body), titles) if body else [])]
     return ["", *quoted, ""]
 
 
-def _markdown(lines: list[str], titles: dict[str, str]) -> list[str]:
-    out: list[str] = []
-    index, fence = 0, None
-    while index < len(lines):
-        line = lines[index]
-        stripped = line.strip()
-        if fence:  # inside a plain code block: copy as it is
-            out.append(line)
-            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
-                fence = None
-            index += 1
+BLOCKS = ("fence", "colon_fence", "myst_target", "myst_line_comment")  # the blocks that change; the rest stay
+
+
+def _markdown(text: str, titles: dict[str, str]) -> list[str]:
+    """The lines of `text` with roles replaced; directives quoted, labels and comments dropped, code kept."""
+    lines, out, at, tokens = text.split("\n"), [], 0, markdown_tokens(text)
+    roles = {}  # each role as written -> what Jupyter shows
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "myst_role":
+                written = f"{{{child.meta['name']}}}`{child.content}`"
+                roles[written] = _role(child.meta["name"], child.content, titles)
+
+    def plain(chunk: list[str]) -> list[str]:
+        for written, shown in roles.items():
+            chunk = [line.replace(written, shown) for line in chunk]
+        return chunk
+
+    for token in tokens:
+        if token.level or not token.map or token.type not in BLOCKS:
             continue
-        head = _DIRECTIVE.match(line)
-        if head:
-            marker, depth = head.group(2), 0
-            body, index = [], index + 1
-            while index < len(lines):
-                inner = lines[index].strip()
-                if _DIRECTIVE.match(lines[index]) and _DIRECTIVE.match(lines[index]).group(2) == marker:
-                    depth += 1
-                elif inner == marker:
-                    if depth == 0:
-                        break
-                    depth -= 1
-                body.append(lines[index])
-                index += 1
-            index += 1
-            if head.group(3) == "solution-end":
-                continue
-            out += _convert_directive(head, body, titles)
-            continue
-        if stripped.startswith(("```", "~~~")):
-            fence = stripped[: len(stripped) - len(stripped.lstrip(stripped[0]))]  # the whole run of ` or ~
-            out.append(line)
-        elif re.fullmatch(r"\(([\w-]+)\)=", stripped) or (stripped.startswith("%") and not stripped.startswith("%%")):
-            pass  # a MyST label or comment
-        else:
-            out.append(_ROLE.sub(lambda m: _role(m, titles), line))
-        index += 1
-    return out
+        start, end = token.map
+        out += plain(lines[at:start])
+        at = end
+        if token.type.endswith("fence") and token.info.startswith("{"):
+            name, _, argument = token.info[1:].partition("}")
+            if name != "solution-end":
+                out += _directive(name, argument.strip(), token.content.split("\n"), titles)
+        elif token.type.endswith("fence"):
+            out += lines[start:end]  # code: as written
+    return out + plain(lines[at:])
 
 
 def jupyter_markdown(text: str, titles: dict[str, str]) -> str:
     """A MyST markdown cell as Jupyter renders it (see the module's docstring)."""
-    converted = _markdown(text.split("\n"), titles)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(converted)).strip("\n")
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(_markdown(text, titles))).strip("\n")
 
 
 def notebook_code(source: str) -> str:
@@ -334,8 +261,7 @@ def notebook_code(source: str) -> str:
 
 
 def guarded_check(source: str) -> str:
-    """One of the book's checks as its notebook runs it: the numbers it glues are printed; a check that fails on
-    the reader's own numbers says so in one line instead of raising."""
+    """One of the book's checks as its notebook runs it: a check that fails on the reader's numbers says so."""
     body = notebook_code(source) or "pass"
     return "\n".join(
         [
@@ -349,53 +275,31 @@ def guarded_check(source: str) -> str:
     )
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# The notebooks
-
-
-def make_notebook(
-    chapter: Path, files: dict[str, str], previous: str | None, titles: dict[str, str], root: Path = ROOT
-) -> nbformat.NotebookNode:
-    """The notebook of one chapter: the setup cell (the snapshot `files`, built by the chapters up to the one titled
-    `previous`), then the chapter's cells as the build reads them."""
-    chapter = Path(chapter)
+def make_notebook(chapter: Path, files: dict[str, str], previous: str | None, titles: dict[str, str], root: Path):
+    """The setup cell (the snapshot `files`, left by the chapter titled `previous`), then the chapter's cells."""
     text = read_notebook(chapter, root)
     code = [notebook_code(c.source) for c in text.cells if c.cell_type == "code"]
     setup = nbformat.v4.new_code_cell(
-        setup_source(files, previous, requirements(code, files)),
-        metadata={"tags": [SETUP_TAG], "cellView": "form", "jupyter": {"source_hidden": True}},
+        setup_source(files, previous, requirements(code, files)), metadata={"tags": [SETUP_TAG], **HIDDEN}
     )
-    notebook = nbformat.v4.new_notebook(
-        metadata={
-            "kernelspec": text.metadata.get("kernelspec")
-            or {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        }
-    )
+    kernel = text.metadata.get("kernelspec") or {"display_name": "Python 3", "language": "python", "name": "python3"}
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": kernel, "language_info": {"name": "python"}})
     notebook.cells.append(setup)
-    for cell in text.cells:
-        cell = nbformat.from_dict(dict(cell))
-        if cell.cell_type == "code" and CHECK_TAG in cell.metadata.get("tags", []):
-            cell.outputs, cell.execution_count = [], None
-            cell.source = guarded_check(cell.source)
-            cell.metadata = {"tags": [CHECK_TAG], "cellView": "form", "jupyter": {"source_hidden": True}}
-        elif cell.cell_type == "code":
+    for cell in map(nbformat.from_dict, text.cells):
+        if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.source = notebook_code(cell.source)
+            if CHECK_TAG in cell.metadata.get("tags", []):
+                cell.source, cell.metadata = guarded_check(cell.source), {"tags": [CHECK_TAG], **HIDDEN}
         elif cell.cell_type == "markdown":
             cell.source = jupyter_markdown(cell.source, titles)
             if not cell.source.strip():
                 continue
         notebook.cells.append(cell)
-    # Stable cell ids (nbformat draws random ones), so that writing twice gives the same file.
-    for index, cell in enumerate(notebook.cells):
+    for index, cell in enumerate(notebook.cells):  # stable ids (nbformat draws random ones)
         cell.id = f"{chapter.stem[:48]}-{index}"
     nbformat.validate(notebook)
     return notebook
-
-
-def render(notebook: nbformat.NotebookNode) -> str:
-    return nbformat.writes(notebook) + "\n"
 
 
 def expected(root: Path = ROOT) -> dict[str, str]:
@@ -404,14 +308,9 @@ def expected(root: Path = ROOT) -> dict[str, str]:
     notebooks, previous = {}, None
     for chapter, files in snapshots(root).items():
         path = notebook_path(chapter, root).relative_to(root).as_posix()
-        notebooks[path] = render(make_notebook(chapter, files, previous, titles, root))
-        previous = titles.get(chapter.stem, chapter.stem)
+        notebooks[path] = nbformat.writes(make_notebook(chapter, files, previous, titles, root)) + "\n"
+        previous = titles[chapter.stem]
     return notebooks
-
-
-def stale(root: Path = ROOT) -> list[str]:
-    """One message per notebook that differs from what its chapter gives, is missing, or has no chapter."""
-    return differences(expected(root), Path(root), FOLDER, "*.ipynb")
 
 
 def write(root: Path = ROOT) -> list[str]:
@@ -422,22 +321,7 @@ def write(root: Path = ROOT) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.notebooks", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="compare notebooks/ with the chapters, write nothing")
-    args = parser.parse_args(argv)
-    if args.check:
-        problems = stale(ROOT)
-        for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
-        if problems:
-            print(
-                "notebooks/ is generated from the chapters: run `make notebooks` (or `make tangle`) and commit it.",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"ok: {FOLDER}/ is what the chapters give")
-        return 0
-    written = write(ROOT)
-    print(f"notebooks: changed {', '.join(written)}" if written else f"notebooks: {FOLDER}/ is up to date")
-    return 0
+    return sync(expected(ROOT), ROOT, FOLDER, "*.ipynb", "notebooks", parser.parse_args(argv).check)
 
 
 if __name__ == "__main__":

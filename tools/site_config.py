@@ -1,37 +1,27 @@
 """The configuration the book is really built with, and the strict build itself.
 
-`_config.yml` describes the published site, buttons included.  What a build may link to depends on where it
-runs, so every build goes through here:
-
-- In GitHub Actions (GITHUB_REPOSITORY=OWNER/REPO) the repository, edit-this-page, open-an-issue, Colab and
-  Binder buttons point at https://github.com/OWNER/REPO.
-- Anywhere else those buttons are left out: a local build has no repository address it could trust, and a
-  button to a made-up address is worse than none.  The download buttons (.md, .ipynb, PDF) stay.
-- BOOK_EXECUTION_CACHE=DIR switches execution from `force` to Jupyter Book's cache in DIR (the Pages
-  workflow keeps DIR between runs, keyed on the chapters); without it every cell runs on every build.
-- The `build` command (`make html`) sets BOOK_EXECUTION_CACHE, when it is not set, to a cache under
-  .jupyter_cache/ named after a fingerprint of the package and the pins (`local_execution_cache`), so that a
-  rebuild executes only the chapters whose code changed.  The tests call `build()` directly: they execute
-  every chapter, from clean.
+Every build goes through here: in GitHub Actions (GITHUB_REPOSITORY=OWNER/REPO) the repository, edit, issue,
+Colab and Binder buttons point at https://github.com/OWNER/REPO; anywhere else they are left out (a local build
+has no address it could trust).  BOOK_EXECUTION_CACHE=DIR executes through Jupyter Book's cache in DIR instead
+of every cell on every build; `build` (`make html`) sets it to .jupyter_cache/local-<fingerprint of the package
+and pins>.
 
     python -m tools.site_config build [--output DIR]   the strict build into DIR/_build/html (DIR: here)
     python -m tools.site_config show                   print the effective configuration
-    python -m tools.site_config stamp                  record what _build/html was built from (`make book`)
-    python -m tools.site_config fresh                  fail when _build/html is missing or stale (`make test`)
-    python -m tools.site_config run book/<chapter>.md  execute chapters as the build does: each in a fresh kernel,
-                                                       on its snapshot; report the first failing cell
+    python -m tools.site_config stamp | fresh          record what _build/html was built from | fail when stale
+    python -m tools.site_config run book/<chapter>.md  execute chapters as the build does, each on its snapshot
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -39,11 +29,7 @@ import yaml
 
 from tools import ROOT
 
-GITHUB = "https://github.com"
-# The buttons that need the repository's address.
 REPOSITORY_BUTTONS = ("use_repository_button", "use_edit_page_button", "use_issues_button")
-# The file, inside the build folder, that the effective configuration is written to.
-EFFECTIVE_CONFIG = "_config.effective.yml"
 
 
 def load(root: Path = ROOT) -> dict:
@@ -69,21 +55,14 @@ def github_repository(env: Mapping[str, str] = os.environ) -> str | None:
 def effective_config(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> dict:
     """The configuration a build in this environment uses (see the module's docstring)."""
     root = Path(root).resolve()
-    config = copy.deepcopy(load(root))
-    html = config.setdefault("html", {})
-    repository = config.setdefault("repository", {})
+    config = load(root)
     github = github_repository(env)
-    if github:
-        repository["url"] = f"{GITHUB}/{github}"
-    else:
-        # No address: no repository buttons and no launch buttons (they are built from the address).  An empty
-        # url also keeps Jupyter Book's own default address (its project's repository) out of the site.
-        repository["url"] = ""
-        for button in REPOSITORY_BUTTONS:
-            html[button] = False
+    # An empty url also keeps Jupyter Book's default address (its own repository) out of the site.
+    config.setdefault("repository", {})["url"] = f"https://github.com/{github}" if github else ""
+    if not github:
+        config.setdefault("html", {}).update(dict.fromkeys(REPOSITORY_BUTTONS, False))
         config.pop("launch_buttons", None)
-
-    # Local extensions are found relative to the configuration file, which is now written elsewhere.
+    # Local extensions are found relative to the configuration file, which is written elsewhere.
     sphinx = config.setdefault("sphinx", {})
     local = sphinx.get("local_extensions") or {}
     sphinx["local_extensions"] = {name: str((root / path).resolve()) for name, path in local.items()}
@@ -96,8 +75,7 @@ def effective_config(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> 
     return config
 
 
-def write_effective_config(root: Path, destination: Path, env: Mapping[str, str] = os.environ) -> Path:
-    destination = Path(destination)
+def write_effective_config(root: Path, destination: Path, env: Mapping[str, str]) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     header = "# Written by tools/site_config.py from _config.yml for one build; edit _config.yml instead.\n"
     destination.write_text(header + yaml.safe_dump(effective_config(root, env), sort_keys=False), encoding="utf-8")
@@ -105,17 +83,10 @@ def write_effective_config(root: Path, destination: Path, env: Mapping[str, str]
 
 
 def local_execution_cache(root: Path = ROOT) -> Path:
-    """The execution cache of `make html`: .jupyter_cache/local-<fingerprint>.
+    """.jupyter_cache/local-<fingerprint>: Jupyter's cache knows a chapter by its cells alone, so the fingerprint
+    covers what they import or read (every snapshot, the pins, the benchmark report)."""
+    from tools.tangle import snapshots
 
-    Jupyter's cache recognises a chapter by its code cells alone, so it would serve a chapter whose cells did not
-    change even after the package it imports had changed.  The fingerprint covers what the chapters import or
-    read besides their own cells (every chapter's snapshot of micrograd, the pins, the committed benchmark
-    report); when it changes, so does the folder, and every chapter runs again (`main` removes the folders of
-    older fingerprints).
-    """
-    from tools.tangle import snapshots  # the tangler reads the chapters: only when a cache is wanted
-
-    root = Path(root)
     digest = hashlib.sha256()
     for chapter, files in snapshots(root).items():
         for path, text in sorted(files.items()):
@@ -127,13 +98,12 @@ def local_execution_cache(root: Path = ROOT) -> Path:
 
 
 # What the site and its PDF are built from: a change to any of these makes _build/html stale.
-INPUTS = ["_config.yml", "_toc.yml", "requirements.txt", "package-lock.json", "_static", "book", "micrograd",
-          "notebooks", "tools", "benchmarks/results"]  # fmt: skip
+INPUTS = ["_config.yml", "_toc.yml", "requirements.txt", "package-lock.json", "book", "micrograd", "notebooks",
+          "tools", "benchmarks/results"]  # fmt: skip
 STAMP = Path("_build") / "site-inputs.txt"
 
 
 def fingerprint(root: Path = ROOT) -> str:
-    """A digest of every file the site is built from (INPUTS)."""
     digest = hashlib.sha256()
     for name in INPUTS:
         top = Path(root) / name
@@ -167,86 +137,50 @@ PARALLEL_JUPYTER_BOOK = (
 )
 
 
-def jupyter_book() -> list[str]:
-    """Jupyter Book's command line, run by this Python with one Sphinx job per core."""
-    return [sys.executable, "-c", PARALLEL_JUPYTER_BOOK]
-
-
-def build(
-    source: Path = ROOT, output: Path | None = None, env: Mapping[str, str] | None = None, capture: bool = True
-) -> subprocess.CompletedProcess:
-    """A clean, strict build of the book in `source` into `output`/_build/html.
-
-    --all (no incremental build hiding warnings), -W (warnings are errors), -n (every reference must
-    resolve), --keep-going (report every problem, then fail).  `micrograd` and `tools` are imported from this
-    checkout.
-    """
-    source = Path(source).resolve()
-    output = Path(output or source).resolve()
-    env = dict(os.environ if env is None else env)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    shutil.rmtree(output / "_build", ignore_errors=True)
-    config = write_effective_config(source, output / "_build" / EFFECTIVE_CONFIG, env)
-    command = [
-        *jupyter_book(),
-        "build",
-        str(source),
-        "--all",
-        "-W",
-        "-n",
-        "--keep-going",
-        "--path-output",
-        str(output),
-        "--config",
-        str(config),
-    ]
+def jupyter_book(source: Path, output: Path, env: Mapping[str, str], builder: str, *options: str, capture=True):
+    """`jupyter-book build` of `source` into `output`/_build/`builder`, its configuration the effective one,
+    `micrograd` and `tools` imported from this checkout."""
+    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))}
+    config = write_effective_config(source, output / "_build" / f"_config.{builder}.yml", env)
+    command = [sys.executable, "-c", PARALLEL_JUPYTER_BOOK, "build", str(source), "--builder", builder,
+               *options, "--path-output", str(output), "--config", str(config)]  # fmt: skip
     return subprocess.run(command, capture_output=capture, text=True, env=env)
 
 
-def execute_chapter(path: Path, timeout: int = 300):
-    """Run every cell of a chapter in a new kernel, in the chapter's folder; raise ChapterError on failure."""
+def build(source: Path = ROOT, output: Path | None = None, env: Mapping[str, str] | None = None, capture=True):
+    """A clean, strict build of `source` into `output`/_build/html: --all (no incremental build hiding warnings),
+    -W (warnings are errors), -n (every reference must resolve), --keep-going (report every problem, then fail)."""
+    source, output = Path(source).resolve(), Path(output or source).resolve()
+    shutil.rmtree(output / "_build", ignore_errors=True)
+    env = os.environ if env is None else env
+    return jupyter_book(source, output, env, "html", "--all", "-W", "-n", "--keep-going", capture=capture)
+
+
+def run_on_snapshot(path: Path, timeout: int = 300):
+    """Run every cell of a chapter of _toc.yml in a new kernel, on its snapshot alone; raise ChapterError."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     from tools.chapters import ChapterError, read_notebook
+    from tools.tangle import kernel_pythonpath, snapshots, write
 
-    path = Path(path).resolve()
+    path, saved = Path(path).resolve(), os.environ.get("PYTHONPATH")
     notebook = read_notebook(path)
-    client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        line = next(
-            (
-                at
-                for cell, at in zip(notebook.cells, notebook.metadata["source_map"])
-                if cell.get("outputs") and any(o.get("output_type") == "error" for o in cell.outputs)
-            ),
-            None,
-        )
-        raise ChapterError(path, line, f"a cell failed:\n{error}") from None
-    return notebook
-
-
-def run_on_snapshot(path: Path, timeout: int = 300):
-    """Execute a chapter of _toc.yml with only its snapshot of `micrograd` importable."""
-    import tempfile
-
-    from tools.tangle import kernel_pythonpath, snapshot, write
-
-    saved = os.environ.get("PYTHONPATH")
     with tempfile.TemporaryDirectory(prefix="snapshot-") as folder:
-        write(snapshot(path), Path(folder))
+        write({c.resolve(): files for c, files in snapshots().items()}[path], Path(folder))
         os.environ["PYTHONPATH"] = kernel_pythonpath(Path(folder), saved)
+        where = {"metadata": {"path": str(path.parent)}}
         try:
-            return execute_chapter(path, timeout)
+            NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources=where).execute()
+        except CellExecutionError as error:
+            cells = zip(notebook.cells, notebook.metadata["source_map"])
+            line = next((at for cell, at in cells if "error" in [o.output_type for o in cell.get("outputs", [])]), None)
+            raise ChapterError(path, line, f"a cell failed:\n{error}") from None
         finally:
-            if saved is None:
-                os.environ.pop("PYTHONPATH", None)
-            else:
+            os.environ.pop("PYTHONPATH")
+            if saved is not None:
                 os.environ["PYTHONPATH"] = saved
+    return notebook
 
 
 def main(argv: list[str] | None = None) -> int:

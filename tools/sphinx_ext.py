@@ -1,28 +1,15 @@
 """The book's one Sphinx extension (_config.yml): what the site adds to Jupyter Book's pages.
 
-- Snapshots: each chapter executes on the package tangled from the chapters before it (tools/tangle.py writes
-  them under _build/snapshots/; the kernel myst-nb starts for a chapter inherits PYTHONPATH, set here when the
-  chapter is read), and a traceback names micrograd/engine.py, not the build's folder.
-- Live cells: each runnable code cell gets a Run button and runs in the reader's browser, in Pyodide (CPython in
-  WebAssembly, npm `pyodide`, pinned in package-lock.json) with draw_dot's graphs drawn by viz-js (npm
-  `@viz-js/viz`), both copied into the site (_static/live/), fetched only at the first Run.  Which cells are
-  live is found by running the chapter under plain CPython on its snapshot with NumPy, matplotlib, PyTorch and
-  scikit-learn blocked, through the interpreter the page uses (tools/live_kernel.py); a cell that fails for want
-  of one of them is *static* and keeps its built output; a cell tagged `raises-exception` must still raise, any
-  other failure fails the build.  That run is kept in the build's execution cache, keyed by everything it
-  depends on.  The book's checks (cells tagged `remove-cell`) never run in the page.  A cell tagged `live-data`
-  makes data with a module the page lacks: the page binds the values the build computed.  A cell that ran over
-  HEAVY_S is *heavy*: running a later cell skips it unless that cell needs what it computes (`heavy_needs`).
-  Each chapter gets _static/live/chapters/<chapter>.json (its snapshot, cells, and the outputs of the CPython
-  run, which the browser test compares with) and a `<script id="live-page">` description for live.js.
-- Notebooks: the download and launch (Colab, Binder) buttons offer notebooks/<chapter>.ipynb, which carries its
-  snapshot (tools/notebooks.py); a page without one keeps no launch button (the strict build fails).
-- index.html: the redirect to the first chapter, written as a small page with the book's title and icon (a bare
-  redirect makes a browser ask for /favicon.ico and log a 404).
-- book.pdf in every page's download menu (tools/browser.py prints it); the single-page build draws myst-nb's
-  folded cells.
-- The theme's icons as a subset: Font Awesome's SVG core and the icons the pages use (`write_subset`).
-- Each page keeps one copy of each script (Sphinx 7.4 puts a late inline script into every page twice).
+- Snapshots: each chapter executes on the package the chapters before it left (written under _build/snapshots/;
+  myst-nb's kernel inherits PYTHONPATH, set as the chapter is read), and its tracebacks name micrograd/engine.py.
+- Live cells: a code cell runs in the reader's browser, in Pyodide (npm, copied into _static/live/), its graphs
+  drawn by viz-js.  The build runs the chapter through tools/live_kernel.py under CPython on its snapshot, NumPy
+  & co. blocked: a cell that fails for want of them is *static* and keeps its output, any other failure fails the
+  build.  A cell that ran over HEAVY_S is *heavy*: a later cell runs it only if it needs what it computes.  Each
+  chapter gets _static/live/chapters/<chapter>.json and a `<script id="live-page">` for live.js.
+- The download and launch buttons offer notebooks/<chapter>.ipynb; the download menu offers book.pdf.
+- index.html is a small page with the book's icon; the theme's icons are served as a subset; each page keeps one
+  copy of each script (Sphinx 7.4 adds a late script twice).
 """
 
 from __future__ import annotations
@@ -46,67 +33,49 @@ from sphinx.application import Sphinx
 from sphinx.util import isurl, logging
 
 from tools import ROOT
+from tools.chapters import CHECK_TAG, read_notebook
 from tools.live_kernel import BLOCKED, bound_names
-from tools.tangle import BUILD_FOLDER, kernel_pythonpath, write_snapshots
+from tools.notebooks import notebook_path
+from tools.tangle import kernel_pythonpath, snapshots, write
 
 logger = logging.getLogger(__name__)
 
 KERNEL = Path(__file__).resolve().parent / "live_kernel.py"
 NODE_MODULES = ROOT / "node_modules"
-PAGE_FILES = ROOT / "book" / "_static"  # live.js, live-worker.js and live.css
-FOLDER = "live"  # _static/live/ in the site
+SNAPSHOTS = "snapshots"  # _build/snapshots/<chapter>/micrograd
 # What the site serves of the npm packages: Pyodide's runtime (its core and standard library, 13 MB) and viz-js.
 RUNTIME = {
     "pyodide": ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"],
     "@viz-js/viz": ["dist/viz-global.js"],
 }
-KERNEL_TIMEOUT_S = 600
-# A chapter marks a cell whose output cannot repeat exactly in the browser (timings, an interpreter's wording) with
-# the tag `live-loose`: the browser test compares it loosely (tests/browser/test_live.py: digits masked, a
-# message may be shorter).  The tag `live-static` keeps a cell that could run as built (it reads the repository's
-# files, or needs more stack than a browser gives its worker: freeing a graph thousands of nodes deep); the page
-# gives this reason:
+# The tags a chapter gives its cells: `live-loose`, an output that cannot repeat exactly (the browser test masks
+# digits); `live-static`, kept as built (STATIC_TAG_REASON); `live-fallback`, checks less without PyTorch (the
+# browser test compares it with the build's live run); `live-data`, makes data with a module the page lacks (the
+# page binds the values the build computed).
 STATIC_TAG_REASON = "kept as built: it needs more than the page's Python offers"
-# The tag of the book's own checks (glue calls, asserts): the build runs such a cell, the page never does.
-CHECK_TAG = "remove-cell"
-# A cell that, without PyTorch, checks less and says so (chapter 5's bench): the browser test compares its page output
-# with the build's run of the live kernel, which has no PyTorch either, not with the book's output.
 FALLBACK_TAG = "live-fallback"
-# A cell that makes data with a module the page does not have (scikit-learn's data sets): the page binds the values
-# the build computed, so the cells after it can run on them.
 DATA_TAG = "live-data"
-# A cell that ran longer than this under CPython in the build is heavy (the page's Python is slower still).
-HEAVY_S = 1.0
+HEAVY_S = 1.0  # seconds under CPython in the build (the page's Python is slower still)
 
 
-def _missing_runtime() -> list[str]:
-    return [f"{package}/{name}" for package, names in RUNTIME.items() for name in names
-            if not (NODE_MODULES / package / name).is_file()]  # fmt: skip
-
-
-def check_runtime(app: Sphinx) -> None:
-    # Only the site's pages (builder "html"): one page of the whole book (singlehtml) or a PDF has no live cells.
-    if app.builder.name != "html":
-        return
-    missing = _missing_runtime()
-    if missing:
+def check_npm(app: Sphinx) -> None:
+    """The site's pages need the npm packages (node_modules/); one page of the whole book (the PDF) does not."""
+    app.env.live_pages = getattr(app.env, "live_pages", {})
+    needed = [NODE_MODULES / package / name for package, names in RUNTIME.items() for name in names]
+    missing = [path for path in [*needed, CORE, METADATA] if not path.is_file()]
+    if app.builder.name == "html" and missing:
         logger.warning(
-            f"the live cells' runtime is not installed (node_modules/{missing[0]} is missing): run `make setup`, "
-            "which installs it with `npm ci`",
+            f"{missing[0].relative_to(ROOT)} is missing: run `make setup`, which installs it with `npm ci`",
             type="live_page",
             subtype="runtime",
         )
-    app.env.live_pages = getattr(app.env, "live_pages", {})
 
 
 # -- which cells are live --------------------------------------------------------------------------------------
 
 
 def _code_cells(path: Path, srcdir: Path) -> list[dict]:
-    """Every code cell of a chapter that the page runs (the book's checks left out), as myst-nb reads it: its index
-    in the notebook, source and tags."""
-    from tools.chapters import read_notebook
-
+    """The code cells the page runs (the book's checks left out): index in the notebook, source and tags."""
     notebook = read_notebook(path, srcdir)
     return [
         {"n": index, "source": cell.source, "tags": list(cell.metadata.get("tags", []))}
@@ -116,13 +85,11 @@ def _code_cells(path: Path, srcdir: Path) -> list[dict]:
 
 
 def run_cells(sources: list[str], snapshot: Path, cwd: Path, cache: Path | None = None, **request) -> dict:
-    """{"outputs": [each cell's outputs], "seconds": [how long each ran], "values": {...}}, the cells run in order
-    by tools/live_kernel.py under CPython on `snapshot`, NumPy & co. blocked.  `request` adds to what the kernel
-    is asked (tools/live_kernel.py's main: "static", "data", "collect", "block").  Only the snapshot is importable
-    of the book's code (as in the browser).  With a `cache` folder (the build's execution cache), a run is kept
-    there under a digest of everything it depends on, and a build whose chapter did not change reuses it."""
-    files = {p.relative_to(snapshot).as_posix(): p.read_text(encoding="utf-8") for p in sorted(snapshot.rglob("*.py"))}
-    key = json.dumps([KERNEL.read_text(encoding="utf-8"), files, sources, request, sys.version], sort_keys=True)
+    """The cells run by tools/live_kernel.py (its `main`, asked `request` too) under CPython on `snapshot` alone;
+    with a `cache` folder the run is kept there under a digest of all it depends on."""
+    key = json.dumps(
+        [KERNEL.read_text(encoding="utf-8"), _files(snapshot), sources, request, sys.version], sort_keys=True
+    )
     kept = Path(cache) / "live" / f"{hashlib.sha256(key.encode()).hexdigest()}.json" if cache else None
     if kept and kept.is_file():
         return json.loads(kept.read_text(encoding="utf-8"))
@@ -136,7 +103,7 @@ def run_cells(sources: list[str], snapshot: Path, cwd: Path, cache: Path | None 
         text=True,
         env=env,
         cwd=cwd,
-        timeout=KERNEL_TIMEOUT_S,
+        timeout=600,
     )
     if result.returncode != 0:
         raise RuntimeError(f"tools/live_kernel.py failed:\n{result.stderr[-3000:]}")
@@ -147,9 +114,8 @@ def run_cells(sources: list[str], snapshot: Path, cwd: Path, cache: Path | None 
 
 
 def page_data(sources: list[str], tags: list[list[str]], snapshot: Path, cwd: Path, cache=None) -> dict[int, dict]:
-    """What the page binds in place of each cell tagged `live-data` (it makes its data with a module the page does
-    not have, scikit-learn's data sets say): {index: {"values": {name: value}, "outputs": [...]}}, from a run of
-    the cells up to the last of them with every module importable."""
+    """{index: {"values": {name: value}, "outputs": [...]}} of each cell tagged `live-data`, from a run with every
+    module importable."""
     wanted = [index for index, cell_tags in enumerate(tags) if DATA_TAG in cell_tags]
     if not wanted:
         return {}
@@ -158,8 +124,7 @@ def page_data(sources: list[str], tags: list[list[str]], snapshot: Path, cwd: Pa
 
 
 def free_and_bound(source: str) -> tuple[set[str], set[str], set[str]]:
-    """What a cell reads that an earlier cell must have bound, every name it may bind, and the names it surely
-    rebinds (top-level simple statements), statement by statement."""
+    """What a cell reads that an earlier cell must have bound, what it may bind, and what it surely rebinds."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -194,9 +159,8 @@ def _definitions(sources: list[str]) -> set[str]:
 
 
 def heavy_needs(sources: list[str], live: list[bool], heavy: list[bool]) -> list[list[int]]:
-    """For each cell, the heavy live cells above it that it needs, through the cells between: a heavy cell is
-    needed when it binds, or reads (and so may change), data a later cell reads.  Every other live cell above runs
-    anyway; a heavy one only when needed."""
+    """For each cell, the heavy live cells above it that it needs: that bind, or read (and may change), data it or a
+    cell it needs reads."""
     names = [free_and_bound(source) for source in sources]
     definitions = _definitions(sources) | set(dir(builtins))
     needs = []
@@ -215,79 +179,51 @@ def heavy_needs(sources: list[str], live: list[bool], heavy: list[bool]) -> list
     return needs
 
 
-def classify(results: list[list[dict]]) -> list[str]:
-    """For each cell: "" when it is live, else why it is static."""
-    reasons = []
-    for outputs in results:
-        static = [o for o in outputs if o["type"] == "static"]
-        reasons.append(
-            (f"needs {static[0]['module']}" if static[0]["module"] in BLOCKED else static[0]["module"])
-            if static
-            else ""
-        )
-    return reasons
+def _why_static(outputs: list[dict]) -> str:
+    """ "" when a cell is live, else why it is static."""
+    module = next((o["module"] for o in outputs if o["type"] == "static"), "")
+    return f"needs {module}" if module in BLOCKED else module
 
 
 def _check(docname: str, cells: list[dict], results: list[list[dict]], reasons: list[str]) -> None:
+    """A live cell raises in the live kernel exactly when it is tagged raises-exception."""
     for cell, outputs, reason in zip(cells, results, reasons):
-        if reason:
-            continue
-        errors = [o for o in outputs if o["type"] == "error"]
+        errors = [o["traceback"] for o in outputs if o["type"] == "error"]
         raises = "raises-exception" in cell["tags"]
-        if raises and not errors:
-            logger.warning(
-                f"{docname}: cell {cell['n']} is tagged raises-exception but raised nothing when run as a live "
-                "cell (tools/live_kernel.py)",
-                type="live_page",
-                subtype="kernel",
-            )
-        elif errors and not raises:
-            logger.warning(
-                f"{docname}: cell {cell['n']} fails as a live cell (tools/live_kernel.py), though it ran in the "
-                f"build:\n{errors[0]['traceback']}",
-                type="live_page",
-                subtype="kernel",
-            )
+        if not reason and bool(errors) != raises:
+            problem = "raised nothing, though tagged raises-exception" if raises else f"failed:\n{errors[0]}"
+            where = f"{docname}: cell {cell['n']}, run as a live cell (tools/live_kernel.py),"
+            logger.warning(f"{where} {problem}", type="live_page", subtype="kernel")
 
 
 def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
     """After myst-nb executed a chapter: find its live cells, mark them in the page, describe them for live.js."""
     if app.builder.name != "html":
         return
-    snapshots = getattr(app.env, "micrograd_snapshots", {})
     source = Path(app.env.doc2path(app.env.docname)).resolve()
-    snapshot = snapshots.get(str(source))
-    if snapshot is None or source.suffix != ".md":
-        return
-    cells = _code_cells(source, Path(app.srcdir))
+    snapshot = getattr(app.env, "micrograd_snapshots", {}).get(str(source))
+    cells = _code_cells(source, Path(app.srcdir)) if snapshot and source.suffix == ".md" else []
     if not cells:
         return
-    static = {}
-    for index, cell in enumerate(cells):
-        cell["loose"] = "live-loose" in cell["tags"]
-        if "live-static" in cell["tags"]:
-            static[index] = STATIC_TAG_REASON
+    static = {index: STATIC_TAG_REASON for index, cell in enumerate(cells) if "live-static" in cell["tags"]}
     sources = [c["source"] for c in cells]
-    # The build's execution cache (Jupyter's, `make html`'s) keeps the live runs too: a chapter runs under the
-    # live kernel only when it, its snapshot or the kernel changed.
+    # The build's execution cache keeps the live runs too: a chapter reruns when it, its snapshot or the kernel do.
     cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else None
     data = page_data(sources, [c["tags"] for c in cells], Path(snapshot), source.parent, cache)
     run = run_cells(sources, Path(snapshot), source.parent, cache, static=static, data=data)
     results = run["outputs"]
-    reasons = classify(results)
+    reasons = [_why_static(outputs) for outputs in results]
     _check(app.env.docname, cells, results, reasons)
     live = [not reason for reason in reasons]
     heavy = [is_live and seconds > HEAVY_S for is_live, seconds in zip(live, run["seconds"])]
     needs = heavy_needs(sources, live, heavy)
 
-    shown = set()
+    shown = set()  # the cells whose code the page shows
     for container in doctree.findall(nodes.container):
         if container.get("nb_element") == "cell_code":
-            index = container.get("cell_index")
-            container["classes"].append(f"live-cell-{index}")
-            has_input = any(child.get("nb_element") == "cell_code_source" for child in container.children)
-            if has_input:
-                shown.add(index)
+            container["classes"].append(f"live-cell-{container.get('cell_index')}")
+            if any(child.get("nb_element") == "cell_code_source" for child in container.children):
+                shown.add(container.get("cell_index"))
 
     page = {
         "chapter": source.stem,
@@ -306,12 +242,9 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
     text = json.dumps(page, separators=(",", ":")).replace("</", "<\\/")
     doctree.append(nodes.raw("", f'<script type="application/json" id="live-page">{text}</script>\n', format="html"))
 
-    files = {}
-    for path in sorted(Path(snapshot).rglob("*.py")):
-        files[path.relative_to(snapshot).as_posix()] = path.read_text(encoding="utf-8")
     app.env.live_pages[app.env.docname] = {
         "chapter": source.stem,
-        "snapshot": files,
+        "snapshot": _files(Path(snapshot)),
         "cells": [
             {
                 "n": c["n"],
@@ -319,7 +252,7 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
                 "live": not reason,
                 "why": reason,
                 "raises": "raises-exception" in c["tags"],
-                "loose": c["loose"],
+                "loose": "live-loose" in c["tags"],
                 "fallback": FALLBACK_TAG in c["tags"],
                 "expected": outputs,
                 **({"data": data[index]} if index in data else {}),
@@ -329,11 +262,16 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
     }
 
 
+def _files(snapshot: Path) -> dict[str, str]:
+    return {p.relative_to(snapshot).as_posix(): p.read_text(encoding="utf-8") for p in sorted(snapshot.rglob("*.py"))}
+
+
 def purge(app: Sphinx, env, docname: str) -> None:
     getattr(env, "live_pages", {}).pop(docname, None)
 
 
 def merge(app: Sphinx, env, docnames, other) -> None:
+    """A process that read chapters in parallel hands back their live pages."""
     env.live_pages = getattr(env, "live_pages", {})
     env.live_pages.update({name: data for name, data in getattr(other, "live_pages", {}).items() if name in docnames})
 
@@ -345,62 +283,49 @@ def add_script(app: Sphinx, pagename: str, templatename: str, context: dict, doc
         app.add_css_file("live.css")
 
 
-# -- the files the site serves -----------------------------------------------------------------------------------
-
-
-def _python_files() -> dict[str, str]:
-    """The Python the page adds to Pyodide's: the kernel, and the pure-Python `graphviz` that draw_dot imports."""
+def write_files(app: Sphinx, exception: Exception | None) -> None:
+    """_static/live/: the runtimes, the Python the page adds to Pyodide's (the kernel and the pure-Python `graphviz`
+    draw_dot imports), and each chapter's description."""
     import graphviz
 
-    package = Path(graphviz.__file__).parent
-    files = {"live_kernel.py": KERNEL.read_text(encoding="utf-8")}
-    for path in sorted(package.rglob("*.py")):
-        files[(Path("graphviz") / path.relative_to(package)).as_posix()] = path.read_text(encoding="utf-8")
-    return files
-
-
-def write_files(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name != "html":
         return
-    pages = getattr(app.env, "live_pages", {})
-    static = Path(app.outdir) / "_static"
-    target = static / FOLDER
+    target = Path(app.outdir) / "_static" / "live"
     shutil.rmtree(target, ignore_errors=True)
     for package, names in RUNTIME.items():
         for name in names:
-            source = NODE_MODULES / package / name
-            if source.is_file():
-                destination = target / package.split("/")[-1] / Path(name).name
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, destination)
-    python = json.dumps(_python_files(), sort_keys=True)
-    (target / "python.json").write_text(python, encoding="utf-8")
+            if (NODE_MODULES / package / name).is_file():
+                (target / package.split("/")[-1]).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(NODE_MODULES / package / name, target / package.split("/")[-1] / Path(name).name)
+    python = {"live_kernel.py": KERNEL.read_text(encoding="utf-8")}
+    python |= {f"graphviz/{name}": text for name, text in _files(Path(graphviz.__file__).parent).items()}
+    (target / "python.json").write_text(json.dumps(python, sort_keys=True), encoding="utf-8")
     (target / "chapters").mkdir(parents=True, exist_ok=True)
-    for data in pages.values():
+    for data in app.env.live_pages.values():
         (target / "chapters" / f"{data['chapter']}.json").write_text(json.dumps(data), encoding="utf-8")
-    for name in ("live.js", "live-worker.js", "live.css"):
-        shutil.copyfile(PAGE_FILES / name, static / name)
 
 
 # -- each chapter on its snapshot -----------------------------------------------------------------------------
 
 
 def write_build_snapshots(app: Sphinx) -> None:
-    folders = write_snapshots(Path(app.srcdir), Path(app.outdir).parent / BUILD_FOLDER)
-    app.env.micrograd_snapshots = {str(k): str(v) for k, v in folders.items()}
+    app.env.micrograd_snapshots = {}
+    for chapter, files in snapshots(Path(app.srcdir)).items():
+        folder = Path(app.outdir).parent / SNAPSHOTS / chapter.stem
+        write(files, folder)
+        app.env.micrograd_snapshots[str(chapter.resolve())] = str(folder)
     app.env.micrograd_pythonpath = os.environ.get("PYTHONPATH")
 
 
 def use_snapshot(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Sphinx reads the chapters one after the other, and myst-nb executes a chapter while reading it, in a kernel
-    that inherits this process's environment: PYTHONPATH set now puts that chapter's snapshot, and only it, there."""
+    """myst-nb executes a chapter as Sphinx reads it, in a kernel that inherits PYTHONPATH: set it to the snapshot."""
     snapshot = app.env.micrograd_snapshots.get(str(Path(app.env.doc2path(docname)).resolve()))
     if snapshot is None:
         raise RuntimeError(f"{docname}: not a chapter of _toc.yml, so it has no snapshot of micrograd to run on")
     os.environ["PYTHONPATH"] = kernel_pythonpath(Path(snapshot), app.env.micrograd_pythonpath, Path(app.srcdir))
 
 
-_SNAPSHOT_PREFIX = re.compile(r"[^\s'\"]*_build/" + BUILD_FOLDER + r"/[^/\s]+/")
+_SNAPSHOT_PREFIX = re.compile(r"[^\s'\"]*_build/" + SNAPSHOTS + r"/[^/\s]+/")
 
 
 def relative_tracebacks(app: Sphinx, doctree) -> None:
@@ -415,15 +340,13 @@ def relative_tracebacks(app: Sphinx, doctree) -> None:
 
 # -- the notebook behind the download and launch buttons; one copy of each script ----------------------------
 
-NOTEBOOKS = "notebooks"  # tools.notebooks.FOLDER
-
 
 def _notebook(app: Sphinx, pagename: str) -> Path | None:
     """notebooks/<page>.ipynb for a page that is a chapter with a generated notebook."""
     if pagename not in app.env.all_docs:
         return None
     source = Path(app.env.doc2path(pagename))
-    path = Path(app.srcdir) / NOTEBOOKS / (source.stem + ".ipynb")
+    path = notebook_path(source, Path(app.srcdir))
     return path if source.suffix == ".md" and path.is_file() else None
 
 
@@ -446,7 +369,7 @@ def point_buttons_at_notebook(app: Sphinx, pagename: str, templatename: str, con
             continue
         if not notebook:
             logger.warning(
-                f"{pagename}: no notebook {NOTEBOOKS}/{Path(pagename).name}.ipynb for the launch buttons "
+                f"{pagename}: no notebook notebooks/{Path(pagename).name}.ipynb for the launch buttons "
                 "(run `make notebooks`)",
                 type="sphinx_site",
                 subtype="notebook",
@@ -469,6 +392,7 @@ def point_buttons_at_notebook(app: Sphinx, pagename: str, templatename: str, con
 
 
 def one_of_each_script(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Sphinx 7.4 puts a script added late into every page twice."""
     seen, scripts = set(), []
     for script in context.get("script_files", []):
         attributes = getattr(script, "attributes", {})
@@ -500,9 +424,8 @@ INDEX_PAGE = """<!DOCTYPE html>
 
 
 def write_index(app: Sphinx, exception: Exception | None) -> None:
-    """The book has no index page, so sphinx-external-toc writes index.html as a bare redirect when none exists;
-    this writes it first, with the icon in the page (a data: URL: the browser leaves at once, and would abort a
-    request for it)."""
+    """index.html before sphinx-external-toc writes a bare redirect: with the icon as a data: URL (the browser
+    leaves at once, and would abort a request for it)."""
     if exception is not None or app.builder.format != "html" or app.config.root_doc == "index":
         return
     first = app.builder.get_target_uri(app.config.root_doc)
@@ -539,34 +462,16 @@ def offer_pdf(app: Sphinx, pagename: str, templatename: str, context: dict, doct
             )
 
 
-# The theme's icons as a subset: the site serves Font Awesome's SVG core and only the icons its pages use.
-#
-# pydata-sphinx-theme loads _static/scripts/fontawesome.js on every page, Font Awesome Free's all.js: the SVG core
-# (which turns each `<i class="fa-solid fa-sun">` into an inline `<svg>`) and the data of every icon Font Awesome
-# Free has, 1.49 MB, for the seventeen that the headers, the sidebars and the download menu show.  After the site is
-# built (Sphinx's `build-finished`, builder "html"), this extension writes in its place the core of the same release
-# from npm (@fortawesome/fontawesome-free, pinned in package-lock.json), followed by the definitions of the icons the
-# site names, read from that package's metadata and added with `FontAwesome.library.add`, the core's public way
-# to add icons.  The icons are found in the built pages' class attributes and in the theme's scripts (which make a
-# few at run time), in every style Font Awesome Free has: solid (`fa-solid`, `fas`, `fa`), regular (`fa-regular`,
-# `far`) and brands (`fa-brands`, `fab`); an alias such as `fa-file-download` names the icon it stands for.
-#
-# The theme's CSS icons (admonitions' titles, drawn with the webfonts) do not use this file and are left as they
-# are.  tests/browser/test_devices.py checks in the browser that every icon a page shows is drawn.
+# The theme's icons as a subset.  pydata-sphinx-theme loads _static/scripts/fontawesome.js on every page: Font
+# Awesome's SVG core and all its icons, 1.49 MB, for the seventeen the pages show.  After the build it is replaced
+# by the core of the same release from npm and the icons the pages' class attributes and the theme's scripts name
+# (FontAwesome.library.add); an alias names the icon it stands for.  The theme's CSS icons are left as they are.
 PACKAGE = ROOT / "node_modules" / "@fortawesome" / "fontawesome-free"
 CORE = PACKAGE / "js" / "fontawesome.min.js"
 METADATA = PACKAGE / "metadata" / "icon-families.json"
 TARGET = Path("_static") / "scripts" / "fontawesome.js"
-# Each style class and the icon prefix and metadata style it stands for.
-STYLES = {
-    "fa": ("fas", "solid"),
-    "fas": ("fas", "solid"),
-    "fa-solid": ("fas", "solid"),
-    "far": ("far", "regular"),
-    "fa-regular": ("far", "regular"),
-    "fab": ("fab", "brands"),
-    "fa-brands": ("fab", "brands"),
-}
+FAMILY = {"fas": "solid", "far": "regular", "fab": "brands"}  # each prefix's style in the metadata
+STYLES = {"fa": "fas"} | {name: prefix for prefix in FAMILY for name in (prefix, f"fa-{FAMILY[prefix]}")}
 # A class attribute in a page, or a string in a script that holds a style class and an icon's class.
 CLASS_ATTRIBUTE = re.compile(r"""class\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 SCRIPT_STRING = re.compile(
@@ -602,15 +507,12 @@ def used_icons(site: Path) -> dict[tuple[str, str], list]:
     icons: dict[tuple[str, str], list] = {}
     for classes in _classes(site):
         tokens = classes.split()
-        style = next((STYLES[t] for t in tokens if t in STYLES), None)
-        if style is None:
-            continue
-        prefix, family_style = style
-        for token in tokens:
+        prefix = next((STYLES[t] for t in tokens if t in STYLES), None)
+        for token in tokens if prefix else []:
             if not token.startswith("fa-") or token in STYLES or token[3:] not in names:
                 continue
             name, data = names[token[3:]]
-            svg = data.get("svgs", {}).get("classic", {}).get(family_style)
+            svg = data.get("svgs", {}).get("classic", {}).get(FAMILY[prefix])
             if svg is None:
                 continue
             aliases = data.get("aliases", {}).get("names", [])
@@ -628,25 +530,11 @@ def subset_script(icons: dict[tuple[str, str], list]) -> str:
     )
 
 
-def check_package(app) -> None:
-    if app.builder.name == "html" and not (CORE.is_file() and METADATA.is_file()):
-        logger.warning(
-            f"Font Awesome is not installed ({PACKAGE.relative_to(ROOT)} is missing): run `make setup`, which "
-            "installs it with `npm ci`",
-            type="icons",
-            subtype="package",
-        )
-
-
 def write_subset(app, exception: Exception | None) -> None:
     site = Path(app.outdir)
-    if exception is not None or app.builder.name != "html" or not (site / TARGET).is_file():
-        return
-    if not (CORE.is_file() and METADATA.is_file()):
-        return
-    (site / TARGET).write_text(subset_script(used_icons(site)), encoding="utf-8")
-    # The theme's source map describes the file replaced.
-    (site / TARGET).with_name(TARGET.name + ".map").unlink(missing_ok=True)
+    if exception is None and app.builder.name == "html" and (site / TARGET).is_file() and METADATA.is_file():
+        (site / TARGET).write_text(subset_script(used_icons(site)), encoding="utf-8")
+        (site / TARGET).with_name(TARGET.name + ".map").unlink(missing_ok=True)  # it maps the file replaced
 
 
 def read_in_parallel(app) -> None:
@@ -669,9 +557,9 @@ def setup(app: Sphinx) -> dict:
     # The single-page build (the PDF) draws myst-nb's folded cells (myst-nb registers them for "html" only).
     app.add_node(HideCodeCellNode, override=True, singlehtml=(visit_HideCellInput, depart_HideCellInput))
     app.connect("builder-inited", write_build_snapshots)
+    app.connect("builder-inited", check_npm)
     app.connect("builder-inited", read_in_parallel)
     app.connect("env-before-read-docs", mix_chapters)
-    app.connect("builder-inited", check_runtime)
     app.connect("source-read", use_snapshot)
     # After myst-nb executed the chapter while parsing it: first the tracebacks, then the live cells.
     app.connect("doctree-read", relative_tracebacks)
@@ -686,7 +574,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", one_of_each_script, priority=900)
     # Before sphinx-external-toc's build-finished handler (500), which writes a bare redirect when there is none.
     app.connect("build-finished", write_index, priority=400)
-    app.connect("builder-inited", check_package)
     app.connect("build-finished", write_files)
     app.connect("build-finished", write_subset)
     # Each process sets PYTHONPATH for the chapter it reads; `merge` gathers the live pages.

@@ -1,20 +1,13 @@
 """Tangle the book into the `micrograd` package.
 
-    python -m tools.tangle            write micrograd/ from the chapters (what `make tangle` runs)
-    python -m tools.tangle --check    write nothing; fail, naming each file, if micrograd/ differs
+    python -m tools.tangle [--check]    write micrograd/ from the chapters, or fail naming each file that differs
 
-One pass over the book (`tangle_all`) gives the package and every chapter's *snapshot*: the package tangled from
-the chapters before it, which the chapter runs on everywhere (the build, `python -m tools.site_config run`, its
-notebook), so every output comes from the engine the reader has built by then.
-
-A code cell joins the package when it carries `:tangle: micrograd/<module>.py`; chapters are read in `_toc.yml`
-order.  In a module, imports are gathered at the top, each once; a name is defined once; a function decorated
-`@add_to_class(Cls)` (or `cls=Cls`) becomes a method of the class Cls of that module, replacing the method of
-that name where it stands; each definition names the chapter section it comes from; comments stay where they
-were written: those above a statement go with it, those after a cell's last statement go with that statement.
-
-Nothing is written unless every definition in the tangled package is the code of its cell and the package
-imports in a fresh interpreter.  A bad chapter is reported as `file:line: message`.
+A code cell with `:tangle: micrograd/<module>.py` joins that module, chapters in `_toc.yml` order: imports
+gathered at the top once each, a name defined once, `@add_to_class(Cls)` replacing or adding one method of
+Cls where it stands, each definition naming the section it comes from, comments kept with their statements.
+One pass also gives each chapter's *snapshot*, the package the chapters before it left, which the chapter runs
+on everywhere.  Nothing is written unless every definition is its cell's code and the package imports; a bad
+chapter is reported as `file:line: message`.
 """
 
 from __future__ import annotations
@@ -38,7 +31,6 @@ from tools import ROOT
 from tools.chapters import Cell, ChapterError, check_toc, read_cells, toc_chapters
 
 PACKAGE = "micrograd"
-BUILD_FOLDER = "snapshots"  # the build keeps each chapter's snapshot in _build/snapshots/<chapter>/micrograd
 DECORATOR = "add_to_class"
 INDENT = 4
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -74,59 +66,42 @@ class Module:
     definitions: dict[str, Definition] = field(default_factory=dict)
 
 
-def tangle(root: Path = ROOT, chapters: list[Path] | None = None) -> dict[str, str]:
-    """Tangle the book (or the given chapters) in memory: {relative path: text}.  Raises ChapterError."""
-    return tangle_all(root, chapters)[0]
+def tangle(root: Path = ROOT) -> dict[str, str]:
+    """The package in memory: {relative path: text}.  Raises ChapterError."""
+    return _tangle(root)[0]
 
 
-def tangle_all(root: Path = ROOT, chapters: list[Path] | None = None) -> tuple[dict[str, str], dict[Path, dict]]:
-    """One pass over the book: the whole package, and {chapter: its snapshot} (the package tangled from the
-    chapters before it).  Every definition is verified in every snapshot; the import of the final package only
-    (a snapshot is a prefix of it, and each chapter's execution imports its own)."""
+def snapshots(root: Path = ROOT) -> dict[Path, dict[str, str]]:
+    """{chapter: the package the chapters before it left, {"micrograd/engine.py": text, ...}}."""
+    return _tangle(root)[1]
+
+
+def _tangle(root: Path) -> tuple[dict[str, str], dict[Path, dict]]:
+    """The package and every snapshot in one pass; each module text is verified once, the final package imported."""
     check_toc(root)
     modules: dict[str, Module] = {f"{PACKAGE}/__init__.py": Module(f"{PACKAGE}/__init__.py")}
     snapshots, verified = {}, set()
-    for chapter in toc_chapters(root) if chapters is None else chapters:
-        snapshots[chapter] = _render_all(modules, root, verified)[0]
+
+    def render_all() -> tuple[dict[str, str], dict[str, list]]:
+        files, where = {}, {}
+        for path in sorted(modules):
+            files[path], where[path] = _render(modules[path], modules, root)
+            if (path, files[path]) not in verified:
+                _verify_definitions(modules[path], files[path])
+                verified.add((path, files[path]))
+        return files, where
+
+    for chapter in toc_chapters(root):
+        snapshots[chapter] = render_all()[0]
         for cell in read_cells(chapter, root):
             if "tangle" in cell.metadata:
                 module = modules.setdefault(_target(cell), Module(_target(cell)))
                 if _relative(chapter, root) not in module.chapters:
                     module.chapters.append(_relative(chapter, root))
                 _add_cell(module, cell, root)
-    files, where = _render_all(modules, root, verified)
+    files, where = render_all()
     _verify_import(files, where)
     return files, snapshots
-
-
-def _render_all(modules: dict[str, Module], root: Path, verified: set) -> tuple[dict[str, str], dict[str, list]]:
-    """Every module's text and where each line comes from; a module is verified once per text it takes."""
-    files, where = {}, {}
-    for path in sorted(modules):
-        files[path], where[path] = _render(modules[path], modules, root)
-        if (path, files[path]) not in verified:
-            _verify_definitions(modules[path], files[path])
-            verified.add((path, files[path]))
-    return files, where
-
-
-def snapshots(root: Path = ROOT) -> dict[Path, dict[str, str]]:
-    """{chapter: its snapshot, {"micrograd/engine.py": text, ...}} for every chapter of _toc.yml."""
-    return tangle_all(root)[1]
-
-
-def snapshot(chapter: Path, root: Path = ROOT) -> dict[str, str]:
-    """The package one chapter of _toc.yml starts from."""
-    return {c.resolve(): files for c, files in snapshots(root).items()}[Path(chapter).resolve()]
-
-
-def write_snapshots(root: Path, folder: Path) -> dict[Path, Path]:
-    """Write every chapter's snapshot under folder/<chapter>; return {chapter: its folder}."""
-    folders = {}
-    for chapter, files in snapshots(root).items():
-        write(files, Path(folder) / chapter.stem)
-        folders[chapter.resolve()] = Path(folder) / chapter.stem
-    return folders
 
 
 def kernel_pythonpath(snapshot: Path, current: str | None, root: Path = ROOT) -> str:
@@ -140,8 +115,7 @@ def kernel_pythonpath(snapshot: Path, current: str | None, root: Path = ROOT) ->
 
 
 def _stale(files: dict[str, str], root: Path, folder: str, pattern: str) -> list[str]:
-    base = Path(root) / folder
-    on_disk = {p.relative_to(root).as_posix() for p in base.rglob(pattern) if p.is_file()} if base.is_dir() else set()
+    on_disk = {p.relative_to(root).as_posix() for p in (Path(root) / folder).rglob(pattern) if p.is_file()}
     return sorted(path for path in on_disk - set(files) if "__pycache__" not in path.split("/"))
 
 
@@ -161,27 +135,35 @@ def differences(files: dict[str, str], root: Path, folder: str = PACKAGE, patter
 
 
 def write(files: dict[str, str], root: Path = ROOT, folder: str = PACKAGE, pattern: str = "*.py") -> list[str]:
-    """Write the files that changed (each beside its target, then renamed over it, so an interrupted run never
-    leaves half a file) and remove the stale ones; return what changed."""
+    """Write the files that changed (beside the target, then renamed over it) and remove the stale; say which."""
     changed = []
     for path, text in files.items():
         target = Path(root) / path
         if not (target.is_file() and target.read_text(encoding="utf-8") == text):
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                    stream.write(text)
-                os.chmod(temporary, 0o644)
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            target.with_name(f".{target.name}.tmp").write_text(text, encoding="utf-8", newline="\n")
+            os.replace(target.with_name(f".{target.name}.tmp"), target)
             changed.append(path)
     for path in _stale(files, root, folder, pattern):
         (Path(root) / path).unlink()
         changed.append(f"{path} (removed)")
     return changed
+
+
+def sync(files: dict[str, str], root: Path, folder: str, pattern: str, command: str, check: bool) -> int:
+    """`python -m tools.<command> [--check]`: write `folder`, or fail naming each file that differs."""
+    if not check:
+        changed = write(files, root, folder, pattern)
+        print(f"{command}: {len(files)} files in {folder}/, changed: {', '.join(changed) or 'nothing'}")
+        return 0
+    problems = differences(files, root, folder, pattern)
+    for problem in problems:
+        print(f"{command} --check: {problem}", file=sys.stderr)
+    if problems:
+        print(f"{command} --check: {folder}/ is generated: edit the chapters, then run `make tangle`.", file=sys.stderr)
+        return 1
+    print(f"{command} --check: {folder}/ matches the chapters ({len(files)} files)")
+    return 0
 
 
 # --- Reading cells
@@ -235,25 +217,26 @@ def _add_cell(module: Module, cell: Cell, root: Path) -> None:
         )
     defined_here: set[str] = set()
     for index, piece in enumerate(_pieces(tree.body, lines, 1, len(lines), cell, _string_interiors(cell, tree))):
-        node, fail = piece.node, _failer(piece)
+        node = piece.node
         target = _decorated_class(piece)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             module.imports.setdefault(ast.get_source_segment(cell.source, node), piece)
         elif index == 0 and _is_docstring(node):
             if module.docstring is not None:
-                fail(f"{module.path} already has a module docstring")
+                _fail(piece, f"{module.path} already has a module docstring")
             module.docstring = piece
         elif target is not None:
             owner = module.definitions.get(target)
             if owner is None or not isinstance(owner.piece.node, ast.ClassDef):
-                fail(
+                _fail(
+                    piece,
                     f"@{DECORATOR}({target}) adds a method to a class that is never defined: no class {target} "
-                    f"is tangled into {module.path} before this cell"
+                    f"is tangled into {module.path} before this cell",
                 )
             if owner.members is None:
-                fail(f"class {target} is written on one line; give it a body of its own lines to add methods to it")
+                _fail(piece, f"class {target} is written on one line; give it a body of its own lines to add methods")
             if f"{target}.{_key(node)}" in defined_here:
-                fail(f"{target}.{_key(node)} is defined twice in this cell")
+                _fail(piece, f"{target}.{_key(node)} is defined twice in this cell")
             defined_here.add(f"{target}.{_key(node)}")
             decorator = node.decorator_list[0]  # @add_to_class: the method goes into the class without it
             owner.members[_key(node)] = replace(
@@ -267,9 +250,10 @@ def _add_cell(module: Module, cell: Cell, root: Path) -> None:
         elif isinstance(node, DEFINITIONS):
             _define(module, piece, defined_here, root)
         else:
-            fail(
+            _fail(
+                piece,
                 f"a tangled cell may hold only imports, classes, functions and constants, not a statement of "
-                f"kind '{type(node).__name__.lower()}'; move it to a cell without :tangle:"
+                f"kind '{type(node).__name__.lower()}'; move it to a cell without :tangle:",
             )
 
 
@@ -277,7 +261,7 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
     names = _names(piece.node)
     for name in names:
         if name in defined_here:
-            _failer(piece)(f"{name} is defined twice in this cell")
+            _fail(piece, f"{name} is defined twice in this cell")
         earlier = module.definitions.get(name)
         if earlier is not None:
             hint = (
@@ -285,10 +269,11 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
                 if isinstance(earlier.piece.node, ast.ClassDef)
                 else ""
             )
-            _failer(piece)(
+            _fail(
+                piece,
                 f"{name} is already defined in {module.path} by {_relative(earlier.piece.cell.chapter, root)}"
                 f":{earlier.piece.at(_start_line(earlier.piece.node))}; a name may be defined once per "
-                f"module{hint}"
+                f"module{hint}",
             )
         defined_here.add(name)
     definition = _class(piece) if isinstance(piece.node, ast.ClassDef) else Definition(piece)
@@ -352,7 +337,7 @@ def _class(piece: Piece) -> Definition:
             else f"<statement {index}>"
         )
         if key in members:
-            _failer(member)(f"{node.name}.{key} is defined twice in the class body")
+            _fail(member, f"{node.name}.{key} is defined twice in the class body")
         members[key] = member
     return Definition(replace(piece, lines=[line for line in piece.lines if line[0] <= header_end]), members)
 
@@ -376,14 +361,13 @@ def _decorated_class(piece: Piece) -> str | None:
             else None
         )
         if problem:
-            _failer(piece)(f"@{ast.unparse(decorator)}: @{DECORATOR} {problem}")
+            _fail(piece, f"@{ast.unparse(decorator)}: @{DECORATOR} {problem}")
         return named.id
     return None
 
 
 def _only_the_decorator(node: ast.stmt) -> bool:
-    """`from micrograd.literate import add_to_class`: the chapters' tool, which a module needs no more once its
-    methods sit in their classes."""
+    """`from micrograd.literate import add_to_class`, which a module needs no more once its methods sit in place."""
     return isinstance(node, ast.ImportFrom) and [alias.name for alias in node.names] == [DECORATOR]
 
 
@@ -436,11 +420,8 @@ def _is_docstring(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
 
 
-def _failer(piece: Piece):
-    def fail(message: str):
-        raise ChapterError(piece.cell.chapter, piece.at(_start_line(piece.node)), message)
-
-    return fail
+def _fail(piece: Piece, message: str):
+    raise ChapterError(piece.cell.chapter, piece.at(_start_line(piece.node)), message)
 
 
 # --- Writing modules out: their text, and for each line the (cell, cell line) it comes from
@@ -604,27 +585,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare with micrograd/ on disk; write nothing")
     parser.add_argument("--root", type=Path, default=ROOT, help="the book's root folder (holding _toc.yml)")
     args = parser.parse_args(argv)
-    root = args.root.resolve()
     try:
-        files = tangle(root)
+        files = tangle(args.root.resolve())
     except ChapterError as error:
         print(f"tangle: {error}\ntangle: nothing was written.", file=sys.stderr)
         return 1
-    if not args.check:
-        changed = write(files, root)
-        print(f"tangle: {len(files)} files in {PACKAGE}/, changed: {', '.join(changed) or 'nothing'}")
-        return 0
-    problems = differences(files, root)
-    for problem in problems:
-        print(f"tangle --check: {problem}", file=sys.stderr)
-    if problems:
-        print(
-            f"tangle --check: {PACKAGE}/ is generated: edit the chapters, not the package, then run `make tangle`.",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"tangle --check: {PACKAGE}/ matches the chapters ({len(files)} files)")
-    return 0
+    return sync(files, args.root.resolve(), PACKAGE, "*.py", "tangle", args.check)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-/* The book's fixes to the theme's buttons, on every page (Jupyter Book loads every .js file in _static/).
+/* The book's fixes to the theme's buttons, on every page (html_js_files in _config.yml).
  *
  * Sidebar toggles.  pydata-sphinx-theme (0.17 and later, still in 0.24) wires only the first element of the page
  * with the class primary-toggle, and the first with secondary-toggle, to open its sidebar; sphinx-book-theme puts
