@@ -9,7 +9,7 @@ import inspect
 import textwrap
 
 
-# From book/03-computation-graphs.md, section "Growing the class"
+# From book/03-computation-graphs.md, section "Where the code goes"
 def add_to_class(cls):
     """Attach the decorated function (or property, staticmethod,
     classmethod) to `cls`, under the name of the underlying function.
