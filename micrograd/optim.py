@@ -49,7 +49,6 @@ class SGD(Optimizer):
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         """As torch.optim.SGD: momentum is mu in v <- mu * v + g (v_1 = g_1),
         weight_decay is lambda in g <- dL/dp + lambda * p."""
-        # A method added from outside the class cannot call super().
         Optimizer.__init__(self, params, lr=lr, momentum=momentum,
                            weight_decay=weight_decay)
         self.velocity = [0.0] * len(self.parameters)

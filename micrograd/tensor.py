@@ -14,7 +14,7 @@ import numbers
 class Tensor:
     """A float64 array that remembers the operation that produced it."""
 
-    __array_ufunc__ = None   # `array + tensor` calls Tensor.__radd__
+    __array_ufunc__ = None   # so that `array + tensor` gives a Tensor too
 
     # From book/appendix-engine-contract.md, section "What a tensor may hold"
     def __init__(self, data, _children=(), _op='', _backward=None):
@@ -147,7 +147,7 @@ class Tensor:
                     stack.append(node)
                     stack.append(None)
                     stack.extend(node._prev)
-        self.grad = self.grad + 1.0   # d(self)/d(self), added to a leaf's .grad
+        self.grad = self.grad + 1.0   # d(loss)/d(loss) = 1
         for node in reversed(topo):
             grads = node._backward(node.grad)
             for child, grad in zip(node._prev, grads):
