@@ -69,6 +69,24 @@ def copy_config(source: Path) -> None:
     shutil.copytree(ROOT / "book" / "_static", source / "book" / "_static", dirs_exist_ok=True)
 
 
+# How pytest-xdist shares the tests between its workers (the Makefile runs `--dist loadgroup`): a module's tests
+# stay on one worker, in one piece, because they share module-wide fixtures (a browser, a crawl of the site);
+# a module that sets SPREAD = True has tests that each stand alone, and any free worker takes the next one.
+# The slow folders go first, so that the quick tests fill the gaps at the end.
+FOLDER_ORDER = ("browser", "book", "package")
+
+
+def pytest_collection_modifyitems(config, items):
+    def folder(item) -> int:
+        name = Path(str(item.path)).parent.name
+        return FOLDER_ORDER.index(name) if name in FOLDER_ORDER else len(FOLDER_ORDER)
+
+    items.sort(key=folder)
+    for item in items:
+        if not getattr(item.module, "SPREAD", False):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The built site, for every test that looks at it: tests look at what `make book` built and never build the

@@ -166,10 +166,11 @@ def run_on_snapshot(path: Path, timeout: int = 300):
 
     path, saved = Path(path).resolve(), os.environ.get("PYTHONPATH")
     notebook = read_notebook(path)
-    with tempfile.TemporaryDirectory(prefix="snapshot-") as folder:
+    # In an empty folder, as the build (_config.yml's run_in_temp) and a downloaded notebook run it.
+    with tempfile.TemporaryDirectory(prefix="snapshot-") as folder, tempfile.TemporaryDirectory(prefix="run-") as cwd:
         write({c.resolve(): files for c, files in snapshots().items()}[path], Path(folder))
         os.environ["PYTHONPATH"] = kernel_pythonpath(Path(folder), saved)
-        where = {"metadata": {"path": str(path.parent)}}
+        where = {"metadata": {"path": cwd}}
         try:
             NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources=where).execute()
         except CellExecutionError as error:

@@ -9,6 +9,7 @@
 """
 
 import functools
+import json
 import os
 import re
 import subprocess
@@ -19,6 +20,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from conftest import FRONT_MATTER, build_mini, copy_config
+from IPython.core.inputtransformer2 import TransformerManager
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 
@@ -320,24 +322,71 @@ def test_myst_markdown_becomes_jupyter_markdown():
     )
 
 
-@pytest.mark.book
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_a_notebook_runs_alone_in_an_empty_folder(chapter, tmp_path):
-    """As on Colab, Binder or after a download: no checkout, no `micrograd` installed, nothing on PYTHONPATH.
-    Cells tagged raises-exception must raise; every other cell must run."""
-    notebook = nbformat.read(notebooks.notebook_path(chapter), as_version=4)
+def _run_alone(notebook, folder: Path):
+    """Execute `notebook` as on Colab, Binder or after a download: in `folder`, with no checkout, no `micrograd`
+    installed and nothing on PYTHONPATH."""
     saved = os.environ.pop("PYTHONPATH", None)
     try:
-        client = NotebookClient(
-            notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-        )
-        client.execute()
+        NotebookClient(
+            notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+        ).execute()
     finally:
         if saved is not None:
             os.environ["PYTHONPATH"] = saved
-    for cell in notebook.cells:
-        if "raises-exception" in cell.metadata.get("tags", []):
-            assert any(o.output_type == "error" for o in cell.outputs), f"this cell should raise:\n{cell.source}"
+
+
+# What the setup cell left: the files of the `micrograd` Python imports, and whether `glue` is defined.
+PROBE = """import importlib.util, json, pathlib
+_spec = importlib.util.find_spec('micrograd')
+_package = pathlib.Path(_spec.origin).parent if _spec else None
+print(json.dumps({'glue': callable(globals().get('glue')), 'files': {} if _package is None else
+    {p.relative_to(_package.parent).as_posix(): p.read_text(encoding='utf-8') for p in _package.rglob('*.py')}}))"""
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_a_notebook_runs_alone_in_an_empty_folder(chapter, site, tmp_path):
+    """A notebook's cells after the first are the cells the build executed (test_a_notebook_is_its_chapter_after_
+    a_setup_cell), and the build executed them as the notebook runs them: in an empty folder (_config.yml's
+    run_in_temp) on the chapter's snapshot alone (PYTHONPATH).  So each chapter runs once, in the build: here the
+    build's run (_build/jupyter_execute) must hold the same code, an error in every cell tagged raises-exception
+    and nowhere else; and the setup cell, run alone in an empty folder, must make exactly that snapshot the
+    `micrograd` Python imports, define `glue`, and write nothing into the folder.  The next test runs one
+    notebook from top to bottom."""
+    assert site_config.load(ROOT)["execute"]["run_in_temp"] is True, "the build must execute in an empty folder"
+    executed = nbformat.read(site.parent / "jupyter_execute" / chapter.relative_to(ROOT).with_suffix(".ipynb"), 4)
+    first, *rest = nbformat.read(notebooks.notebook_path(chapter), as_version=4).cells
+    ran = [c for c in executed.cells if c.cell_type == "code"]
+    ours = [c for c in rest if c.cell_type == "code"]
+    assert [c.metadata.get("tags", []) for c in ours] == [c.metadata.get("tags", []) for c in ran]
+    assert [c.source for c in ours] == [
+        (notebooks.guarded_check if notebooks.CHECK_TAG in c.metadata.get("tags", []) else notebooks.notebook_code)(
+            c.source
+        )
+        for c in ran
+    ], "the notebook's code is not the code the build executed"
+    for cell in ran:
+        raised = any(o.output_type == "error" for o in cell.outputs)
+        assert raised == ("raises-exception" in cell.metadata.get("tags", [])), f"the build's run:\n{cell.source}"
+    for cell in ours:  # (a guarded check is the build's check inside try/except: it must still be Python)
+        compile(TransformerManager().transform_cell(cell.source), chapter.name, "exec")
+    probe = nbformat.v4.new_notebook(cells=[first, nbformat.v4.new_code_cell(PROBE)])
+    _run_alone(probe, tmp_path)
+    left = json.loads(probe.cells[-1].outputs[-1].text)
+    assert left == {"glue": True, "files": _snapshots()[chapter]}
+    assert not [p for p in tmp_path.rglob("micrograd")], "the notebook wrote its package into the reader's folder"
+
+
+@pytest.mark.book
+def test_a_notebook_runs_alone_from_top_to_bottom(tmp_path):
+    """One notebook end to end, as a reader runs it: chapter 5's (graphs, a check, a cell that raises).  Cells
+    tagged raises-exception must raise; every other cell must run."""
+    notebook = nbformat.read(notebooks.notebook_path(ROOT / "book" / "05-more-operations.md"), as_version=4)
+    _run_alone(notebook, tmp_path)
+    tagged = [c for c in notebook.cells if "raises-exception" in c.metadata.get("tags", [])]
+    assert tagged, "chapter 5 has no cell that raises"
+    for cell in tagged:
+        assert any(o.output_type == "error" for o in cell.outputs), f"this cell should raise:\n{cell.source}"
     assert not [p for p in tmp_path.rglob("micrograd")], "the notebook wrote its package into the reader's folder"
 
 

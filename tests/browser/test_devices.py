@@ -43,6 +43,7 @@ TOGGLES = {
 HEADER_BUTTONS = ".bd-header button, .bd-header-article button"
 
 pytestmark = pytest.mark.book
+SPREAD = True  # each test stands alone (tests/conftest.py): the workers share them
 
 
 def _pages(site: Path) -> list[str]:
@@ -143,17 +144,23 @@ def _axe(page, rules: list[str] | None = None) -> list[dict]:
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-@pytest.fixture(scope="module")
-def axe_violations(browser, site) -> list[str]:
+AXE_SHARDS = 6  # the pages, dealt out into this many tests that the workers share
+
+
+@pytest.mark.parametrize("shard", range(AXE_SHARDS))
+def test_axe_finds_no_serious_wcag_violation(browser, site, shard):
+    """Every page, in the light theme with every rule and in the dark one with the rule that depends on the
+    colours; the pages are dealt out over AXE_SHARDS tests."""
     if not AXE.is_file():
         pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `make setup` (npm ci installs axe-core)")
+    pages = _pages(site)[shard::AXE_SHARDS]
+    assert pages, f"no page for shard {shard} of {AXE_SHARDS}"
     found = []
-    # Every rule in the light theme; in the dark one, the rule that depends on the colours.
     for scheme, rules in (("light", None), ("dark", ["color-contrast"])):
         context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
         try:
             page = context.new_page()
-            for name in _pages(site):
+            for name in pages:
                 page.goto(f"{browser.origin}/{name}", wait_until="load")
                 for v in _axe(page, rules):
                     nodes = v["nodes"]
@@ -163,11 +170,7 @@ def axe_violations(browser, site) -> list[str]:
                     )
         finally:
             context.close()
-    return found
-
-
-def test_axe_finds_no_serious_wcag_violation(axe_violations):
-    assert not axe_violations, f"{len(axe_violations)} violations:\n" + "\n".join(axe_violations)
+    assert not found, f"{len(found)} violations:\n" + "\n".join(found)
 
 
 def test_axe_runs_from_the_pinned_package():
