@@ -272,30 +272,38 @@
   const NAMES = {torch: 'PyTorch', numpy: 'NumPy', sklearn: 'scikit-learn', scipy: 'SciPy', pandas: 'pandas',
                  matplotlib: 'matplotlib', IPython: 'IPython'};
 
+  // One line under the chapter's title, a <details> whose <summary> says what the live cells are and what the
+  // first Run costs; the rest (static cells and why, the notebook route, Graphviz) folds open on request.
   function summary() {
     const live = cells.filter(c => c.live).length;
     const still = cells.filter(c => !c.live);
+    const one = still.length === 1;
     const needs = [...new Set(still.filter(c => c.why.startsWith('needs '))
                                    .map(c => c.why.slice(6)).map(m => NAMES[m] || m))];
-    const box = document.createElement('p');
+    const box = document.createElement('details');
     box.className = 'live-summary';
+    const line = document.createElement('summary');
+    const more = document.createElement('p');
     const notebook = 'open the chapter as a notebook (the download button\'s .ipynb, or Colab or Binder)';
     if (!live) {
-      box.textContent = 'The code on this page needs ' + (needs.join(' or ') || 'more than the page\'s Python') +
-        ', which the page\'s Python does not have, so every cell shows the output the book was built with. ' +
-        'To run it, ' + notebook + '.';
+      line.textContent = 'The code on this page shows the output the book was built with.';
+      more.textContent = 'It needs ' + (needs.join(' or ') || 'more than the page\'s Python') +
+        ', which the page\'s Python does not have. To run it, ' + notebook + '.';
     } else {
-      box.textContent = live + ' of the ' + cells.length + ' code cells on this page ' +
-        (live === 1 ? 'is' : 'are') + ' live: edit one and ' +
-        'press Run, and it runs in your browser' + (fromDisk ? ' (when the site is served: `make serve`)' : '') +
-        '.' + (still.length ? ' The other ' + still.length + (still.length === 1 ? ' is' : ' are') +
-        ' marked static (' + (needs.length ? 'they need ' + needs.join(' or ') + '; ' : '') + 'each says why) and ' +
-        (still.length === 1 ? 'shows' : 'show') + ' the output the book was built with; to run ' +
-        (still.length === 1 ? 'it' : 'them') + ', ' + notebook + '.' : '') +
+      line.textContent = live + ' of ' + cells.length + ' code cells ' + (live === 1 ? 'runs' : 'run') +
+        ' in your browser: edit ' + (live === 1 ? 'it' : 'one') + ', press Run ' +
+        '(first Run: about 13 MB).';
+      more.textContent = (fromDisk ? 'Opened from disk, the page cannot run ' + (live === 1 ? 'it' : 'them') +
+        ': serve the site (`make serve`). ' : '') +
+        (still.length ? (one ? 'The other one is' : 'The other ' + still.length + ' are') + ' marked static (' +
+          (needs.length ? (one ? 'it needs ' : 'they need ') + needs.join(' or ') + '; ' : '') +
+          (one ? 'it says' : 'each says') + ' why) and ' + (one ? 'shows' : 'show') +
+          ' the output the book was built with; to run ' + (one ? 'it' : 'them') + ', ' + notebook + '. ' : '') +
         // For readers on metered connections: what the first Run costs (the browser keeps both afterwards).
-        ' The first Run downloads Python for the page (Pyodide, about 13 MB), and the first graph a run draws ' +
+        'The first Run downloads Python for the page (Pyodide, about 13 MB), and the first graph a run draws ' +
         'adds Graphviz (about 1.3 MB); the browser keeps both for the next pages.';
     }
+    box.append(line, more);
     const title = document.querySelector('article h1');
     if (title) title.insertAdjacentElement('afterend', box);
   }

@@ -121,7 +121,7 @@ def test_every_page_is_numbered(pdf_pages):
 
 
 def test_the_pdf_prints_no_live_controls_and_cuts_no_code(site, pdf_pages):
-    controls = ("\u25b6 Run", "\u21ba Reset", "\u25a0 Stop", "code cells on this page", "Skipped here:")
+    controls = ("\u25b6 Run", "\u21ba Reset", "\u25a0 Stop", "in your browser: edit", "Skipped here:")
     for number, text in enumerate(pdf_pages, 1):
         printed = [control for control in controls if control in text]
         assert not printed, f"page {number} prints the live cells' {printed}"
