@@ -128,6 +128,9 @@ def cli_env(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> dict:
     return env
 
 
+# A chapter runs in an empty folder (_config.yml's run_in_temp): where the benchmark report it reads lies.
+KERNEL_ENV = {"BOOK_BENCHMARKS": str(ROOT / "benchmarks" / "results")}
+
 # Jupyter Book's command line has no option for Sphinx's parallel jobs (-j): it runs here with one job per core,
 # so that as many chapters execute at once.
 PARALLEL_JUPYTER_BOOK = (
@@ -140,7 +143,7 @@ PARALLEL_JUPYTER_BOOK = (
 def jupyter_book(source: Path, output: Path, env: Mapping[str, str], builder: str, *options: str, capture=True):
     """`jupyter-book build` of `source` into `output`/_build/`builder`, its configuration the effective one,
     `micrograd` and `tools` imported from this checkout."""
-    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))}
+    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])), **KERNEL_ENV}
     config = write_effective_config(source, output / "_build" / f"_config.{builder}.yml", env)
     command = [sys.executable, "-c", PARALLEL_JUPYTER_BOOK, "build", str(source), "--builder", builder,
                *options, "--path-output", str(output), "--config", str(config)]  # fmt: skip
@@ -170,6 +173,7 @@ def run_on_snapshot(path: Path, timeout: int = 300):
     with tempfile.TemporaryDirectory(prefix="snapshot-") as folder, tempfile.TemporaryDirectory(prefix="run-") as cwd:
         write({c.resolve(): files for c, files in snapshots().items()}[path], Path(folder))
         os.environ["PYTHONPATH"] = kernel_pythonpath(Path(folder), saved)
+        os.environ.update(KERNEL_ENV)
         where = {"metadata": {"path": cwd}}
         try:
             NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources=where).execute()
