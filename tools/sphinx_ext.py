@@ -3,7 +3,7 @@
 - Snapshots: each chapter executes on the package the chapters before it left (written under _build/snapshots/;
   myst-nb's kernel inherits PYTHONPATH, set as the chapter is read), and its tracebacks name micrograd/engine.py.
 - Live cells: a code cell runs in the reader's browser, in Pyodide (npm, copied into _static/live/), its graphs
-  drawn by viz-js.  The build runs the chapter through tools/live_kernel.py under CPython on its snapshot, NumPy
+  drawn by viz-js.  The build runs the chapter through book/_static/live_kernel.py under CPython on its snapshot, NumPy
   & co. blocked: a cell that fails for want of them is *static* and keeps its output, any other failure fails the
   build.  A cell that ran over HEAVY_S is *heavy*: a later cell runs it only if it needs what it computes.  Each
   chapter gets _static/live/chapters/<chapter>.json and a `<script id="live-page">` for live.js.
@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import types
 from html import escape
 from pathlib import Path
 
@@ -34,13 +35,17 @@ from sphinx.util import isurl, logging
 
 from tools import ROOT
 from tools.chapters import CHECK_TAG, read_notebook
-from tools.live_kernel import BLOCKED, bound_names
 from tools.notebooks import notebook_path
 from tools.tangle import kernel_pythonpath, snapshots, write
 
 logger = logging.getLogger(__name__)
 
-KERNEL = Path(__file__).resolve().parent / "live_kernel.py"
+# The page's interpreter (`run_cells` runs it; `BLOCKED` and `bound_names` are used here), loaded from its source:
+# no bytecode in book/_static, which the site copies.
+KERNEL = ROOT / "book" / "_static" / "live_kernel.py"
+live_kernel = types.ModuleType("live_kernel")
+live_kernel.__file__ = str(KERNEL)
+exec(compile(KERNEL.read_text(encoding="utf-8"), str(KERNEL), "exec"), vars(live_kernel))
 NODE_MODULES = ROOT / "node_modules"
 SNAPSHOTS = "snapshots"  # _build/snapshots/<chapter>/micrograd
 # What the site serves of the npm packages: Pyodide's runtime (its core and standard library, 13 MB) and viz-js.
@@ -85,7 +90,7 @@ def _code_cells(path: Path, srcdir: Path) -> list[dict]:
 
 
 def run_cells(sources: list[str], snapshot: Path, cwd: Path, cache: Path | None = None, **request) -> dict:
-    """The cells run by tools/live_kernel.py (its `main`, asked `request` too) under CPython on `snapshot` alone;
+    """The cells run by book/_static/live_kernel.py (its `main`, asked `request` too) under CPython on `snapshot` alone;
     with a `cache` folder the run is kept there under a digest of all it depends on."""
     key = json.dumps(
         [KERNEL.read_text(encoding="utf-8"), _files(snapshot), sources, request, sys.version], sort_keys=True
@@ -106,7 +111,7 @@ def run_cells(sources: list[str], snapshot: Path, cwd: Path, cache: Path | None 
         timeout=600,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"tools/live_kernel.py failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"book/_static/live_kernel.py failed:\n{result.stderr[-3000:]}")
     if kept:
         kept.parent.mkdir(parents=True, exist_ok=True)
         kept.write_text(result.stdout, encoding="utf-8")
@@ -135,7 +140,7 @@ def free_and_bound(source: str) -> tuple[set[str], set[str], set[str]]:
         if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
             loads.add(statement.target.id)
         free |= loads - surely
-        names = bound_names(statement)
+        names = live_kernel.bound_names(statement)
         bound |= names
         if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom, ast.FunctionDef,
                                   ast.AsyncFunctionDef, ast.ClassDef)):  # fmt: skip
@@ -152,7 +157,7 @@ def _definitions(sources: list[str]) -> set[str]:
         except SyntaxError:
             continue
         for statement in tree.body:
-            names = bound_names(statement)
+            names = live_kernel.bound_names(statement)
             kinds = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
             (defined if isinstance(statement, kinds) else assigned).update(names)
     return defined - assigned
@@ -182,7 +187,7 @@ def heavy_needs(sources: list[str], live: list[bool], heavy: list[bool]) -> list
 def _why_static(outputs: list[dict]) -> str:
     """ "" when a cell is live, else why it is static."""
     module = next((o["module"] for o in outputs if o["type"] == "static"), "")
-    return f"needs {module}" if module in BLOCKED else module
+    return f"needs {module}" if module in live_kernel.BLOCKED else module
 
 
 def _check(docname: str, cells: list[dict], results: list[list[dict]], reasons: list[str]) -> None:
@@ -192,7 +197,7 @@ def _check(docname: str, cells: list[dict], results: list[list[dict]], reasons: 
         raises = "raises-exception" in cell["tags"]
         if not reason and bool(errors) != raises:
             problem = "raised nothing, though tagged raises-exception" if raises else f"failed:\n{errors[0]}"
-            where = f"{docname}: cell {cell['n']}, run as a live cell (tools/live_kernel.py),"
+            where = f"{docname}: cell {cell['n']}, run as a live cell (book/_static/live_kernel.py),"
             logger.warning(f"{where} {problem}", type="live_page", subtype="kernel")
 
 
