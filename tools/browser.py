@@ -2,10 +2,8 @@
 
     python -m tools.browser pdf [--site _build/html]   the book as one PDF (`make pdf`; `make book` makes it)
 
-The browser is Debian's Chromium (or CHROMIUM=...) driven by Playwright (`launch`); `serve` serves a site on
-127.0.0.1 as `make serve` does.  The PDF is a single-page build of the book (singlehtml, its outputs from the
-site's execution cache), printed once MathJax has typeset it and every image has loaded (else it fails), tagged,
-with an outline from the page's headings, page numbers, and a contents page that gives each entry its page.
+The PDF is the single-page build printed once MathJax has typeset it and every image has loaded: tagged, with an
+outline from the headings, page numbers, and a contents page that gives each entry its page.
 """
 
 from __future__ import annotations
@@ -47,19 +45,17 @@ READY = r"""async () => {
     broken: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
   };
 }"""
-# The headings the outline is made of, as the printed page shows them (in print media), in document order.
+# The headings the outline is made of, as the printed page shows them.
 HEADINGS = r"""() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role=heading]')]
   .filter(h => h.getClientRects().length)
   .map(h => [...h.childNodes].filter(n => !(n.classList && n.classList.contains('headerlink')))
                              .map(n => n.textContent).join('').replace(/\s+/g, ' ').trim())"""
-# The code boxes wider than the printed column (they would be cut at the page's edge): the longest line of each.
+# The longest line of each code box wider than the printed column.
 OVERFLOWING = r"""() => [...document.querySelectorAll('pre')]
   .filter(p => p.getClientRects().length && p.scrollWidth > p.clientWidth + 1)
   .map(p => p.textContent.split('\n').reduce((a, l) => l.length > a.length ? l : a, ''))"""
-# The width of the printed column in CSS pixels: A4 (210 mm) less the left and right margins.
 MARGIN = {"top": "15mm", "bottom": "18mm", "left": "12mm", "right": "12mm"}
-COLUMN = round((210 - 12 - 12) / 25.4 * 96)
-# The page number in the footer of every page ("12 / 527"); Chromium fills in the two spans.
+COLUMN = round((210 - 12 - 12) / 25.4 * 96)  # the printed column (A4 less the margins) in CSS pixels
 FOOTER = (
     '<div style="width: 100%; font-size: 8pt; text-align: center; color: #555;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
@@ -71,15 +67,15 @@ def build_single_page(output: Path, env: dict) -> Path:
     result = site_config.jupyter_book(ROOT, output, env, "singlehtml")
     if result.returncode != 0:
         raise RuntimeError(f"the single-page build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    # The page is named after the first chapter, but its links are relative to the build's top folder.
+    # The page is named after the first chapter; its links are relative to the build's top folder.
     folder = output / "_build" / "singlehtml"
     shutil.copyfile(folder / toc_chapters(ROOT)[0].relative_to(ROOT).with_suffix(".html"), folder / "book-print.html")
     return folder / "book-print.html"
 
 
 def print_pdf(page: Path, pdf: Path) -> dict:
-    """Print the single page to `pdf` once it is ready; return what it held: chapter titles, formulas and images
-    (and those not ready), code wider than the paper, contents entries, bookmarks and pages."""
+    """Print the single page to `pdf` once it is ready; return what it held (titles, formulas, images, code wider
+    than the paper, contents entries, bookmarks, pages)."""
     from playwright.sync_api import sync_playwright
 
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -98,25 +94,21 @@ def print_pdf(page: Path, pdf: Path) -> dict:
                         margin=MARGIN)  # fmt: skip
 
             report["contents"] = print_numbered(tab, pdf, print_page)
-            # What the paper shows, measured in print media at the column's width.
             tab.set_viewport_size({"width": COLUMN, "height": 1000})
             headings = tab.evaluate(HEADINGS)
             report["overflowing"] = tab.evaluate(OVERFLOWING)
         finally:
             browser.close()
-    report["bookmarks"] = finish(pdf, headings)
-    report["pages"] = pages(pdf)
+    report["bookmarks"], report["pages"] = finish(pdf, headings)
     report["bytes"] = pdf.stat().st_size
     return report
 
 
-# Page numbers on the contents page.  Chromium prints nothing for CSS `target-counter()`, so the page is printed,
-# each entry's page read back from the PDF's named destinations (each entry now links to its heading, which gets
-# an id), the numbers written in, and the page printed again until no number moves (a second print, usually).
-# The leader and the number are styled by the print rules of book/_static/book.css.
-# The ids the headings the contents name are given (when they have none): ANCHOR and the entry's number from 1.
+# Page numbers on the contents page (Chromium ignores CSS `target-counter()`): print, read each entry's page from
+# the PDF's named destinations, write the numbers in, and print again until none moves.  Headings without an id
+# get ANCHOR and the entry's number.
 ANCHOR = "contents-entry-"
-# Each contents link retargeted to its heading, with a leader and a placeholder for the number; the headings' ids.
+# Each contents link retargeted to its heading, with a leader and a placeholder number; returns the ids.
 PREPARE = r"""(anchor) => {
   const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')];
   const ids = [];
@@ -140,7 +132,6 @@ PREPARE = r"""(anchor) => {
   });
   return ids;
 }"""
-# Write each entry's page number ({heading id: page}).
 FILL = r"""(pages) => document.querySelectorAll('#jb-print-toc .toc-page').forEach(span => {
   span.textContent = String(pages[span.dataset.heading]);
 })"""
@@ -191,13 +182,6 @@ def print_numbered(tab, pdf: Path, print_page: Callable[[Path], None]) -> list[l
     return [[text, written[heading]] for text, heading in zip(texts, ids)]
 
 
-def pages(pdf: Path) -> int:
-    import pikepdf
-
-    with pikepdf.open(pdf) as document:
-        return len(document.pages)
-
-
 def outline(pdf: Path) -> list[tuple[int, str, int]]:
     """The bookmarks of `pdf` in document order: (depth, title, page number from 1)."""
     import pikepdf
@@ -217,10 +201,9 @@ def outline(pdf: Path) -> list[tuple[int, str, int]]:
         return entries
 
 
-def finish(pdf: Path, headings: list[str]) -> list[list]:
-    """Title each bookmark with its heading's text (Chromium joins a wrapped heading's lines without a space, and
-    doubles one that moved to the next page) when the two lists match (`_same`), and pack the PDF's objects into
-    compressed streams (a third of a tagged PDF's size); return the bookmarks [depth, title, page]."""
+def finish(pdf: Path, headings: list[str]) -> tuple[list[list], int]:
+    """Title the bookmarks with the headings' text when the two match (Chromium mangles wrapped headings) and
+    compress the PDF's objects; return the bookmarks [depth, title, page] and the number of pages."""
     import pikepdf
 
     entries = outline(pdf)
@@ -237,9 +220,10 @@ def finish(pdf: Path, headings: list[str]) -> list[list]:
             with document.open_outline() as tree:
                 walk(tree.root)
         document.save(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+        count = len(document.pages)
     if retitle:
         entries = [(depth, heading, page) for (depth, _, page), heading in zip(entries, headings)]
-    return [list(entry) for entry in entries]
+    return [list(entry) for entry in entries], count
 
 
 def _same(title: str, heading: str) -> bool:
@@ -250,8 +234,8 @@ def _same(title: str, heading: str) -> bool:
 
 
 def make(output: Path, site: Path | None, env: dict | None = None) -> dict:
-    """Print the single page to output/_build/pdf/book.pdf and copy it into `site`; return the page's report (also
-    in report.json there).  Raises when the page was not ready."""
+    """Print the single page to output/_build/pdf/book.pdf (its report in report.json) and copy it into `site`;
+    raise when the page was not ready."""
     page = build_single_page(Path(output).resolve(), site_config.cli_env(ROOT) if env is None else env)
     pdf = Path(output).resolve() / "_build" / "pdf" / PDF_NAME
     report = print_pdf(page, pdf)
@@ -278,7 +262,7 @@ CHROMIUM_ARGS = [
 
 
 def launch(playwright, args=CHROMIUM_ARGS):
-    """Debian's Chromium (or CHROMIUM=...), driven by Playwright, which never downloads a browser of its own."""
+    """Debian's Chromium (or CHROMIUM=...), driven by Playwright."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(args))
 
 
@@ -309,8 +293,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @contextmanager
 def serve(directory: Path, cache_s: int = 600):
-    """Serve `directory` on 127.0.0.1 (a free port), saying max-age=`cache_s` as a static host does (0: no
-    Cache-Control); yields its Server."""
+    """Serve `directory` on 127.0.0.1 (a free port) with max-age=`cache_s` (0: no Cache-Control); yield its Server."""
     handler = functools.partial(type("Handler", (_Quiet,), {"cache_s": cache_s}), directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.answers = []
