@@ -145,7 +145,7 @@ def needs_source(packages: list[str]) -> list[str]:
 
 
 def setup_source(files: dict[str, str], previous: str | None, packages: list[str]) -> str:
-    """The first cell: `needs_source`, then the snapshot `files` left by the chapter titled `previous`."""
+    """The first cell: `needs_source`, then the snapshot `files` the chapter titled `previous` left."""
     built = (
         f'the `micrograd` package as the chapters up to "{previous}" left it'
         if previous
@@ -200,7 +200,7 @@ def _role(name: str, content: str, titles: dict[str, str]) -> str:
 
 
 def _directive(name: str, argument: str, body: list[str], titles: dict[str, str]) -> list[str]:
-    """A directive as a block quote: its title in bold, its options dropped, its body quoted."""
+    """A directive as a block quote under its title in bold, without its options."""
     while body and (re.match(r"^:[a-z-]+:", body[0].strip()) or not body[0].strip()):
         body = body[1:]
     while body and not body[-1].strip():
@@ -216,7 +216,7 @@ BLOCKS = ("fence", "colon_fence", "myst_target", "myst_line_comment")  # the blo
 
 
 def _markdown(text: str, titles: dict[str, str]) -> list[str]:
-    """The lines of `text` with roles replaced; directives quoted, labels and comments dropped, code kept."""
+    """The lines of `text`: roles replaced, directives quoted, labels and comments dropped, code kept."""
     lines, out, at, tokens = text.split("\n"), [], 0, markdown_tokens(text)
     roles = {}  # each role as written -> what Jupyter shows
     for token in tokens:

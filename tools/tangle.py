@@ -103,7 +103,7 @@ def _tangle(root: Path) -> tuple[dict[str, str], dict[Path, dict]]:
 
 
 def kernel_pythonpath(snapshot: Path, current: str | None, root: Path = ROOT) -> str:
-    """PYTHONPATH for a chapter's kernel: its snapshot, and none of the checkout's finished package."""
+    """PYTHONPATH for a chapter's kernel: its snapshot, without the checkout's package."""
     kept = [e for e in (current or "").split(os.pathsep) if e and Path(e).resolve() != Path(root).resolve()]
     return os.pathsep.join([str(snapshot), *kept])
 
@@ -148,7 +148,7 @@ def write(files: dict[str, str], root: Path = ROOT, folder: str = PACKAGE, patte
 
 
 def sync(files: dict[str, str], root: Path, folder: str, pattern: str, command: str, check: bool) -> int:
-    """`python -m tools.<command> [--check]`: write `folder`, or fail naming each file that differs."""
+    """`python -m tools.<command> [--check]`: write `folder`, or name each file that differs."""
     if not check:
         changed = write(files, root, folder, pattern)
         print(f"{command}: {len(files)} files in {folder}/, changed: {', '.join(changed) or 'nothing'}")
