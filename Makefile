@@ -90,7 +90,7 @@ pdf: setup
 	$(PY) -m tools.browser pdf --site _build/html
 
 # The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.  Then the
-# live cells' start-up in Chromium (tools/browser.py): first click to first output, cold and warm cache,
+# live cells' start-up in Chromium (benchmarks/live_start.py): first click to first output, cold and warm cache,
 # on the site in _build/html (built when missing), written to _build/live-bench.json.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
@@ -98,7 +98,7 @@ bench: $(STAMP)
 
 live-bench: setup
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory html
-	$(PY) -m tools.browser bench _build/html
+	$(PY) -m benchmarks.live_start _build/html
 
 serve:
 	@test -f _build/html/index.html || { echo "No site yet: run 'make book' or 'make html' first."; exit 1; }

@@ -1,12 +1,9 @@
-"""Chromium and a local server, for the tools and the tests: the book printed to PDF, and the live cells' start-up.
+"""Chromium and a local server, for the tools, the benchmarks and the tests; the book printed to PDF.
 
     python -m tools.browser pdf [--site _build/html]   the book as one PDF (`make pdf`; `make book` makes it)
-    python -m tools.browser bench [SITE]               first click to first live output (`make live-bench`)
 
-The browser is Debian's Chromium (or CHROMIUM=...) driven by Playwright (`launch`); `serve` serves a site on
-127.0.0.1 as `make serve` does.  The PDF is a single-page build of the book (singlehtml, its outputs from the
-site's execution cache), printed once MathJax has typeset it and every image has loaded (else it fails), tagged,
-with an outline from the page's headings, page numbers, and a contents page that gives each entry its page.
+The PDF is the single-page build printed once MathJax has typeset it and every image has loaded: tagged, with an
+outline from the headings, page numbers, and a contents page that gives each entry its page.
 """
 
 from __future__ import annotations
@@ -18,11 +15,8 @@ import json
 import os
 import re
 import shutil
-import statistics
 import sys
-import tempfile
 import threading
-import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,19 +45,17 @@ READY = r"""async () => {
     broken: [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
   };
 }"""
-# The headings the outline is made of, as the printed page shows them (in print media), in document order.
+# The headings the outline is made of, as the printed page shows them.
 HEADINGS = r"""() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role=heading]')]
   .filter(h => h.getClientRects().length)
   .map(h => [...h.childNodes].filter(n => !(n.classList && n.classList.contains('headerlink')))
                              .map(n => n.textContent).join('').replace(/\s+/g, ' ').trim())"""
-# The code boxes wider than the printed column (they would be cut at the page's edge): the longest line of each.
+# The longest line of each code box wider than the printed column.
 OVERFLOWING = r"""() => [...document.querySelectorAll('pre')]
   .filter(p => p.getClientRects().length && p.scrollWidth > p.clientWidth + 1)
   .map(p => p.textContent.split('\n').reduce((a, l) => l.length > a.length ? l : a, ''))"""
-# The width of the printed column in CSS pixels: A4 (210 mm) less the left and right margins.
 MARGIN = {"top": "15mm", "bottom": "18mm", "left": "12mm", "right": "12mm"}
-COLUMN = round((210 - 12 - 12) / 25.4 * 96)
-# The page number in the footer of every page ("12 / 527"); Chromium fills in the two spans.
+COLUMN = round((210 - 12 - 12) / 25.4 * 96)  # the printed column (A4 less the margins) in CSS pixels
 FOOTER = (
     '<div style="width: 100%; font-size: 8pt; text-align: center; color: #555;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
@@ -75,15 +67,15 @@ def build_single_page(output: Path, env: dict) -> Path:
     result = site_config.jupyter_book(ROOT, output, env, "singlehtml")
     if result.returncode != 0:
         raise RuntimeError(f"the single-page build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    # The page is named after the first chapter, but its links are relative to the build's top folder.
+    # The page is named after the first chapter; its links are relative to the build's top folder.
     folder = output / "_build" / "singlehtml"
     shutil.copyfile(folder / toc_chapters(ROOT)[0].relative_to(ROOT).with_suffix(".html"), folder / "book-print.html")
     return folder / "book-print.html"
 
 
 def print_pdf(page: Path, pdf: Path) -> dict:
-    """Print the single page to `pdf` once it is ready; return what it held: chapter titles, formulas and images
-    (and those not ready), code wider than the paper, contents entries, bookmarks and pages."""
+    """Print the single page to `pdf` once it is ready; return what it held (titles, formulas, images, code wider
+    than the paper, contents entries, bookmarks, pages)."""
     from playwright.sync_api import sync_playwright
 
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -102,25 +94,21 @@ def print_pdf(page: Path, pdf: Path) -> dict:
                         margin=MARGIN)  # fmt: skip
 
             report["contents"] = print_numbered(tab, pdf, print_page)
-            # What the paper shows, measured in print media at the column's width.
             tab.set_viewport_size({"width": COLUMN, "height": 1000})
             headings = tab.evaluate(HEADINGS)
             report["overflowing"] = tab.evaluate(OVERFLOWING)
         finally:
             browser.close()
-    report["bookmarks"] = finish(pdf, headings)
-    report["pages"] = pages(pdf)
+    report["bookmarks"], report["pages"] = finish(pdf, headings)
     report["bytes"] = pdf.stat().st_size
     return report
 
 
-# Page numbers on the contents page.  Chromium prints nothing for CSS `target-counter()`, so the page is printed,
-# each entry's page read back from the PDF's named destinations (each entry now links to its heading, which gets
-# an id), the numbers written in, and the page printed again until no number moves (a second print, usually).
-# The leader and the number are styled by the print rules of book/_static/book.css.
-# The ids the headings the contents name are given (when they have none): ANCHOR and the entry's number from 1.
+# Page numbers on the contents page (Chromium ignores CSS `target-counter()`): print, read each entry's page from
+# the PDF's named destinations, write the numbers in, and print again until none moves.  Headings without an id
+# get ANCHOR and the entry's number.
 ANCHOR = "contents-entry-"
-# Each contents link retargeted to its heading, with a leader and a placeholder for the number; the headings' ids.
+# Each contents link retargeted to its heading, with a leader and a placeholder number; returns the ids.
 PREPARE = r"""(anchor) => {
   const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')];
   const ids = [];
@@ -144,7 +132,6 @@ PREPARE = r"""(anchor) => {
   });
   return ids;
 }"""
-# Write each entry's page number ({heading id: page}).
 FILL = r"""(pages) => document.querySelectorAll('#jb-print-toc .toc-page').forEach(span => {
   span.textContent = String(pages[span.dataset.heading]);
 })"""
@@ -195,13 +182,6 @@ def print_numbered(tab, pdf: Path, print_page: Callable[[Path], None]) -> list[l
     return [[text, written[heading]] for text, heading in zip(texts, ids)]
 
 
-def pages(pdf: Path) -> int:
-    import pikepdf
-
-    with pikepdf.open(pdf) as document:
-        return len(document.pages)
-
-
 def outline(pdf: Path) -> list[tuple[int, str, int]]:
     """The bookmarks of `pdf` in document order: (depth, title, page number from 1)."""
     import pikepdf
@@ -221,10 +201,9 @@ def outline(pdf: Path) -> list[tuple[int, str, int]]:
         return entries
 
 
-def finish(pdf: Path, headings: list[str]) -> list[list]:
-    """Title each bookmark with its heading's text (Chromium joins a wrapped heading's lines without a space, and
-    doubles one that moved to the next page) when the two lists match (`_same`), and pack the PDF's objects into
-    compressed streams (a third of a tagged PDF's size); return the bookmarks [depth, title, page]."""
+def finish(pdf: Path, headings: list[str]) -> tuple[list[list], int]:
+    """Title the bookmarks with the headings' text when the two match (Chromium mangles wrapped headings) and
+    compress the PDF's objects; return the bookmarks [depth, title, page] and the number of pages."""
     import pikepdf
 
     entries = outline(pdf)
@@ -241,9 +220,10 @@ def finish(pdf: Path, headings: list[str]) -> list[list]:
             with document.open_outline() as tree:
                 walk(tree.root)
         document.save(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+        count = len(document.pages)
     if retitle:
         entries = [(depth, heading, page) for (depth, _, page), heading in zip(entries, headings)]
-    return [list(entry) for entry in entries]
+    return [list(entry) for entry in entries], count
 
 
 def _same(title: str, heading: str) -> bool:
@@ -254,8 +234,8 @@ def _same(title: str, heading: str) -> bool:
 
 
 def make(output: Path, site: Path | None, env: dict | None = None) -> dict:
-    """Print the single page to output/_build/pdf/book.pdf and copy it into `site`; return the page's report (also
-    in report.json there).  Raises when the page was not ready."""
+    """Print the single page to output/_build/pdf/book.pdf (its report in report.json) and copy it into `site`;
+    raise when the page was not ready."""
     page = build_single_page(Path(output).resolve(), site_config.cli_env(ROOT) if env is None else env)
     pdf = Path(output).resolve() / "_build" / "pdf" / PDF_NAME
     report = print_pdf(page, pdf)
@@ -270,7 +250,7 @@ def make(output: Path, site: Path | None, env: dict | None = None) -> dict:
     return report
 
 
-# -- the browser and the local server, shared by the PDF, the live bench and the tests ------------------------
+# -- the browser and the local server, shared by the PDF, the live-start benchmark and the tests ------------------
 
 # No background requests, and no host but 127.0.0.1 resolves: nothing a page asks for can leave the machine.
 CHROMIUM_ARGS = [
@@ -282,7 +262,7 @@ CHROMIUM_ARGS = [
 
 
 def launch(playwright, args=CHROMIUM_ARGS):
-    """Debian's Chromium (or CHROMIUM=...), driven by Playwright, which never downloads a browser of its own."""
+    """Debian's Chromium (or CHROMIUM=...), driven by Playwright."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(args))
 
 
@@ -313,8 +293,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @contextmanager
 def serve(directory: Path, cache_s: int = 600):
-    """Serve `directory` on 127.0.0.1 (a free port), saying max-age=`cache_s` as a static host does (0: no
-    Cache-Control); yields its Server."""
+    """Serve `directory` on 127.0.0.1 (a free port) with max-age=`cache_s` (0: no Cache-Control); yield its Server."""
     handler = functools.partial(type("Handler", (_Quiet,), {"cache_s": cache_s}), directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.answers = []
@@ -330,104 +309,13 @@ def serve(directory: Path, cache_s: int = 600):
         thread.join()
 
 
-# -- how long a reader waits for the first live output (`make bench`): a chapter's first Run button clicked in a
-# new profile (cold), then in the same one (warm: the runtime is cached and live.js starts Python as the page
-# opens), at once and after READING_S seconds.
-
-BENCH_CHAPTER = "book/05-more-operations.html"
-READING_S = 5.0
-FIRST_OUTPUT = """() => { const o = document.querySelector('.live-output');
-                          return !!o && ['done', 'failed'].includes(o.dataset.state) ? o.dataset.state : false; }"""
-
-
-def first_output(page, url: str, phases: list | None = None, reading_s: float = 0.0) -> float:
-    """Seconds from the click on the first Run button of `url` (after `reading_s`) to its output; `phases` gets
-    live.js's own timing of its start."""
-    page.goto(url, wait_until="load")
-    button = page.locator("button.live-run").first
-    if reading_s:
-        time.sleep(reading_s)
-    started = time.monotonic()
-    button.click()
-    page.wait_for_function(FIRST_OUTPUT, timeout=300_000)
-    seconds = time.monotonic() - started
-    state = page.locator(".live-output").first.get_attribute("data-state")
-    if state != "done":
-        raise RuntimeError(f"{url}: the first live cell ended {state}")
-    if phases is not None:
-        phases.append(page.evaluate("() => window.liveStartup"))
-    return seconds
-
-
-def measure(site: Path, chapter: str = BENCH_CHAPTER, rounds: int = 3) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    cold, warm, read, cold_phases, warm_phases = [], [], [], [], []
-    with serve(site) as origin, sync_playwright() as playwright:
-        url = f"{origin}/{chapter}"
-        for _ in range(rounds):
-            with tempfile.TemporaryDirectory(prefix="live-bench-") as profile:
-                context = playwright.chromium.launch_persistent_context(
-                    profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, service_workers="block"
-                )
-                try:
-                    page = context.new_page()
-                    cold.append(first_output(page, url, cold_phases))
-                    page.close()
-                    page = context.new_page()
-                    warm.append(first_output(page, url, warm_phases))
-                    page.close()
-                    page = context.new_page()
-                    read.append(first_output(page, url, reading_s=READING_S))
-                finally:
-                    context.close()
-    return {
-        "chapter": chapter,
-        "rounds": rounds,
-        "cold_s": [round(s, 3) for s in cold],
-        "warm_s": [round(s, 3) for s in warm],
-        "warm_after_reading_s": [round(s, 3) for s in read],
-        "reading_s": READING_S,
-        "cold_phases_s": cold_phases,
-        "warm_phases_s": warm_phases,
-        "cold_median_s": round(statistics.median(cold), 3),
-        "warm_median_s": round(statistics.median(warm), 3),
-        "warm_after_reading_median_s": round(statistics.median(read), 3),
-        "runtime_bytes": sum(p.stat().st_size for p in (site / "_static" / "live").rglob("*") if p.is_file()),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg()[0],
-    }
-
-
-def bench(site: Path, rounds: int, output: Path) -> int:
-    if not (site / BENCH_CHAPTER).is_file():
-        print(f"{site / BENCH_CHAPTER} is missing: build the site first (make html)", file=sys.stderr)
-        return 1
-    result = measure(site.resolve(), rounds=rounds)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(
-        f"live cells, {BENCH_CHAPTER}: first click to first output {result['cold_median_s']:.2f} s cold, "
-        f"{result['warm_median_s']:.2f} s warm, {result['warm_after_reading_median_s']:.2f} s warm after "
-        f"{READING_S:.0f} s of reading (median of {rounds}; runtime "
-        f"{result['runtime_bytes'] / 1e6:.1f} MB) -> {output}"
-    )
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.browser", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     pdf = commands.add_parser("pdf", help="the whole book as one PDF")
     pdf.add_argument("--output", type=Path, default=ROOT, help="folder to build in (default: here)")
     pdf.add_argument("--site", type=Path, default=None, help="copy the PDF into this site as book.pdf")
-    live = commands.add_parser("bench", help="first click to first live output, cold and warm")
-    live.add_argument("site", nargs="?", type=Path, default=ROOT / "_build" / "html")
-    live.add_argument("--rounds", type=int, default=3)
-    live.add_argument("--output", type=Path, default=ROOT / "_build" / "live-bench.json")
     args = parser.parse_args(argv)
-    if args.command == "bench":
-        return bench(args.site, args.rounds, args.output)
     try:
         report = make(args.output, args.site)
     except RuntimeError as error:

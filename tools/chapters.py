@@ -1,9 +1,4 @@
-"""Read the book the way the build reads it.
-
-The chapter order comes from `_toc.yml`; each chapter is parsed by myst-nb's own reader (the one Jupyter Book
-uses to turn a MyST markdown file into a notebook), so the tangler and the tests see exactly the cells that the
-build executes.  Nothing here parses markdown with regular expressions.
-"""
+"""Read the book as the build reads it: the order of `_toc.yml`, each chapter parsed once by myst-nb's reader."""
 
 from __future__ import annotations
 
@@ -70,7 +65,7 @@ def toc_chapters(root: Path = ROOT) -> list[Path]:
 
 
 def check_toc(root: Path = ROOT) -> None:
-    """Every file `_toc.yml` lists exists, and every chapter under book/ is listed (else the build skips it)."""
+    """Every file `_toc.yml` lists exists, and every chapter under book/ is listed."""
     listed = toc_chapters(root)
     for path in listed:
         if not path.is_file():
@@ -147,7 +142,6 @@ def read_cells(path: Path, root: Path = ROOT) -> list[Cell]:
     for cell, fence_line in zip(notebook.cells, notebook.metadata["source_map"]):
         if cell.cell_type != "code":
             continue
-        # The reader reports the fence's line; the code starts after the cell's option lines.
         line = _first_code_line(lines, fence_line, cell.source)
         section = next((title for at, title in reversed(headings) if at < fence_line), path.stem)
         cells.append(Cell(path, fence_line, line, cell.source, dict(cell.metadata), section))
@@ -166,11 +160,7 @@ def _read_text(path: Path) -> str:
 
 
 def _check_fences(path: Path, tokens, lines: list[str]) -> None:
-    """An unclosed fence silently swallows what follows it; refuse it instead.
-
-    A fence is unclosed when it runs to the end of the chapter, or when it holds a line that opens another
-    fence of the same kind (which cannot close it): the fence swallowed the next cell.
-    """
+    """Refuse an unclosed fence: one that runs to the chapter's end, or holds a line opening another fence."""
     for token in tokens:
         if token.type not in ("fence", "colon_fence") or not token.map:
             continue
@@ -187,8 +177,7 @@ def _check_fences(path: Path, tokens, lines: list[str]) -> None:
 
 
 def _check_plain_fences(path: Path, tokens) -> None:
-    """Only a ```{code-cell} is tangled; a plain fence (```python and the like) that carries tangle options would
-    be silently left out of the package, so it is refused."""
+    """Refuse a plain fence (```python) with a tangle option: only a ```{code-cell} is tangled."""
     for token in tokens:
         if token.type != "fence" or not token.map or token.info.strip().startswith("{code-cell}"):
             continue
@@ -207,7 +196,7 @@ def _check_plain_fences(path: Path, tokens) -> None:
 
 
 def _headings(tokens) -> list[tuple[int, str]]:
-    """(1-based line, title) of every heading, from the parsed token stream."""
+    """(1-based line, title) of every heading."""
     found = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.map:

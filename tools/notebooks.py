@@ -2,11 +2,9 @@
 
     python -m tools.notebooks [--check]    write notebooks/ from the chapters, or fail naming each stale one
 
-A notebook is its chapter as tools/chapters.py reads it, after a first cell that checks Python, installs the
-packages its code imports that are missing (outside Colab), and writes the chapter's snapshot of `micrograd`
-into a temporary folder first on Python's path (it also defines `glue`).  The book's checks (`remove-cell`)
-run folded and guarded; the markdown is what Jupyter renders: roles become links or text, directives block
-quotes, labels and comments go.  Generated and committed (Colab opens it from the repository): never edit it.
+A notebook is its chapter after a first cell that checks Python, installs the missing packages (outside Colab),
+writes the chapter's snapshot of `micrograd` first on Python's path and defines `glue`.  The book's checks run
+folded and guarded; roles become links or text, directives block quotes, labels and comments go.
 """
 
 from __future__ import annotations
@@ -29,8 +27,7 @@ SETUP_TAG = "micrograd-snapshot"  # the tag of the first cell
 GLUE_IMPORT = "from myst_nb import glue"
 HIDDEN = {"cellView": "form", "jupyter": {"source_hidden": True}}  # folded, in Colab and in Jupyter
 
-# The packages a notebook may import: {module: the name pip installs it by}.  A module neither here, nor in
-# Python's standard library, nor `micrograd` stops `python -m tools.notebooks` until it is added.
+# The packages a notebook may import, {module: pip name}; any other (not standard, not here) is refused.
 PACKAGES = {
     "graphviz": "graphviz",
     "numpy": "numpy",
@@ -42,7 +39,7 @@ PACKAGES = {
 }
 # Modules every Jupyter kernel has (ipykernel brings IPython) and the book's own.
 PRESENT = {"IPython", "micrograd", "myst_nb"}
-# PyTorch's CPU build (a smaller download than the default); binder/requirements.txt names the same index.
+# PyTorch's CPU build (a smaller download); binder/requirements.txt names the same index.
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 PYTHON = (3, 10)  # the oldest Python the package supports (pyproject.toml's requires-python)
 
@@ -60,8 +57,8 @@ def _literal(text: str) -> str:
 
 
 def _imports(source: str, package: str = "") -> set[str]:
-    """The modules `source` imports and the names it imports from them (maybe submodules); relative imports are
-    resolved in `package`, and IPython's magics and shell lines are left out."""
+    """The modules `source` imports and the names it imports from them (maybe submodules), relative imports
+    resolved in `package`; magics and shell lines are left out."""
     code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
     found = set()
     for node in ast.walk(ast.parse(code)):
@@ -75,8 +72,7 @@ def _imports(source: str, package: str = "") -> set[str]:
 
 
 def requirements(cells: list[str], files: dict[str, str]) -> list[str]:
-    """The pip names of what the code `cells` import, and what the modules of the snapshot `files` they import
-    import in turn."""
+    """The pip names of what the code `cells` import, directly or through the snapshot `files`."""
     modules = {}  # {"micrograd.engine": what it imports}
     for path, text in files.items():
         name = path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
@@ -99,7 +95,7 @@ def requirements(cells: list[str], files: dict[str, str]) -> list[str]:
 
 
 def needs_source(packages: list[str]) -> list[str]:
-    """The lines of the first cell that check Python's version and install the missing `packages` (pip names)."""
+    """The first cell's lines that check Python's version and install the missing `packages`."""
     lines = [
         "# What this notebook needs: Python "
         + ".".join(map(str, PYTHON))
@@ -149,7 +145,7 @@ def needs_source(packages: list[str]) -> list[str]:
 
 
 def setup_source(files: dict[str, str], previous: str | None, packages: list[str]) -> str:
-    """The first cell: `needs_source`, then the snapshot `files` left by the chapter titled `previous`."""
+    """The first cell: `needs_source`, then the snapshot `files` the chapter titled `previous` left."""
     built = (
         f'the `micrograd` package as the chapters up to "{previous}" left it'
         if previous
@@ -188,8 +184,7 @@ def setup_source(files: dict[str, str], previous: str | None, packages: list[str
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# MyST markdown as Jupyter renders it, from the parse of the one reader (tools/chapters.py)
+# -- MyST markdown as Jupyter renders it ------------------------------------------------------------------------
 
 
 def _role(name: str, content: str, titles: dict[str, str]) -> str:
@@ -205,7 +200,7 @@ def _role(name: str, content: str, titles: dict[str, str]) -> str:
 
 
 def _directive(name: str, argument: str, body: list[str], titles: dict[str, str]) -> list[str]:
-    """A directive as a block quote: its title in bold, its options dropped, its body quoted."""
+    """A directive as a block quote under its title in bold, without its options."""
     while body and (re.match(r"^:[a-z-]+:", body[0].strip()) or not body[0].strip()):
         body = body[1:]
     while body and not body[-1].strip():
@@ -221,7 +216,7 @@ BLOCKS = ("fence", "colon_fence", "myst_target", "myst_line_comment")  # the blo
 
 
 def _markdown(text: str, titles: dict[str, str]) -> list[str]:
-    """The lines of `text` with roles replaced; directives quoted, labels and comments dropped, code kept."""
+    """The lines of `text`: roles replaced, directives quoted, labels and comments dropped, code kept."""
     lines, out, at, tokens = text.split("\n"), [], 0, markdown_tokens(text)
     roles = {}  # each role as written -> what Jupyter shows
     for token in tokens:
@@ -276,7 +271,7 @@ def guarded_check(source: str) -> str:
 
 
 def make_notebook(chapter: Path, files: dict[str, str], previous: str | None, titles: dict[str, str], root: Path):
-    """The setup cell (the snapshot `files`, left by the chapter titled `previous`), then the chapter's cells."""
+    """The setup cell (the snapshot `files` the chapter titled `previous` left), then the chapter's cells."""
     text = read_notebook(chapter, root)
     code = [notebook_code(c.source) for c in text.cells if c.cell_type == "code"]
     setup = nbformat.v4.new_code_cell(

@@ -1,10 +1,8 @@
 """The configuration the book is really built with, and the strict build itself.
 
-Every build goes through here: in GitHub Actions (GITHUB_REPOSITORY=OWNER/REPO) the repository, edit, issue,
-Colab and Binder buttons point at https://github.com/OWNER/REPO; anywhere else they are left out (a local build
-has no address it could trust).  BOOK_EXECUTION_CACHE=DIR executes through Jupyter Book's cache in DIR instead
-of every cell on every build; `build` (`make html`) sets it to .jupyter_cache/local-<fingerprint of the package
-and pins>.
+In GitHub Actions (GITHUB_REPOSITORY=OWNER/REPO) the repository buttons point at https://github.com/OWNER/REPO;
+elsewhere they are left out.  BOOK_EXECUTION_CACHE=DIR executes through Jupyter Book's cache in DIR; `build`
+(`make html`) sets it to .jupyter_cache/local-<fingerprint>.
 
     python -m tools.site_config build [--output DIR]   the strict build into DIR/_build/html (DIR: here)
     python -m tools.site_config show                   print the effective configuration
@@ -83,8 +81,7 @@ def write_effective_config(root: Path, destination: Path, env: Mapping[str, str]
 
 
 def local_execution_cache(root: Path = ROOT) -> Path:
-    """.jupyter_cache/local-<fingerprint>: Jupyter's cache knows a chapter by its cells alone, so the fingerprint
-    covers what they import or read (every snapshot, the pins, the benchmark report)."""
+    """.jupyter_cache/local-<fingerprint of what the cells import or read: the snapshots, pins, benchmark report>."""
     from tools.tangle import snapshots
 
     digest = hashlib.sha256()
@@ -131,8 +128,7 @@ def cli_env(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> dict:
 # A chapter runs in an empty folder (_config.yml's run_in_temp): where the benchmark report it reads lies.
 KERNEL_ENV = {"BOOK_BENCHMARKS": str(ROOT / "benchmarks" / "results")}
 
-# Jupyter Book's command line has no option for Sphinx's parallel jobs (-j): it runs here with one job per core,
-# so that as many chapters execute at once.
+# Jupyter Book's command line, with one Sphinx job per core (it has no -j option).
 PARALLEL_JUPYTER_BOOK = (
     "import functools, os, jupyter_book.sphinx as s; "
     "s.build_sphinx = functools.partial(s.build_sphinx, jobs=os.cpu_count() or 1); "
@@ -141,8 +137,7 @@ PARALLEL_JUPYTER_BOOK = (
 
 
 def jupyter_book(source: Path, output: Path, env: Mapping[str, str], builder: str, *options: str, capture=True):
-    """`jupyter-book build` of `source` into `output`/_build/`builder`, its configuration the effective one,
-    `micrograd` and `tools` imported from this checkout."""
+    """`jupyter-book build` of `source` into `output`/_build/`builder` with the effective configuration."""
     env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])), **KERNEL_ENV}
     config = write_effective_config(source, output / "_build" / f"_config.{builder}.yml", env)
     command = [sys.executable, "-c", PARALLEL_JUPYTER_BOOK, "build", str(source), "--builder", builder,
@@ -151,8 +146,8 @@ def jupyter_book(source: Path, output: Path, env: Mapping[str, str], builder: st
 
 
 def build(source: Path = ROOT, output: Path | None = None, env: Mapping[str, str] | None = None, capture=True):
-    """A clean, strict build of `source` into `output`/_build/html: --all (no incremental build hiding warnings),
-    -W (warnings are errors), -n (every reference must resolve), --keep-going (report every problem, then fail)."""
+    """A clean, strict build of `source` into `output`/_build/html: warnings are errors, every reference resolves,
+    every problem is reported."""
     source, output = Path(source).resolve(), Path(output or source).resolve()
     shutil.rmtree(output / "_build", ignore_errors=True)
     env = os.environ if env is None else env

@@ -1,15 +1,11 @@
 """The book's one Sphinx extension (_config.yml): what the site adds to Jupyter Book's pages.
 
-- Snapshots: each chapter executes on the package the chapters before it left (written under _build/snapshots/;
-  myst-nb's kernel inherits PYTHONPATH, set as the chapter is read), and its tracebacks name micrograd/engine.py.
-- Live cells: a code cell runs in the reader's browser, in Pyodide (npm, copied into _static/live/), its graphs
-  drawn by viz-js.  The build runs the chapter through tools/live_kernel.py under CPython on its snapshot, NumPy
-  & co. blocked: a cell that fails for want of them is *static* and keeps its output, any other failure fails the
-  build.  A cell that ran over HEAVY_S is *heavy*: a later cell runs it only if it needs what it computes.  Each
-  chapter gets _static/live/chapters/<chapter>.json and a `<script id="live-page">` for live.js.
-- The download and launch buttons offer notebooks/<chapter>.ipynb; the download menu offers book.pdf.
-- index.html is a small page with the book's icon; the theme's icons are served as a subset; each page keeps one
-  copy of each script (Sphinx 7.4 adds a late script twice).
+- Snapshots: each chapter executes on the package the chapters before it left; its tracebacks name micrograd/.
+- Live cells: the build runs each chapter through book/_static/live_kernel.py under CPython, NumPy & co. blocked:
+  a cell that fails for want of them is *static*, any other failure fails the build; one slower than HEAVY_S is
+  *heavy* (a later cell runs it only if it needs it).  live.js gets _static/live/ and a `<script id="live-page">`.
+- The buttons offer notebooks/<chapter>.ipynb and book.pdf; index.html carries the icon; the theme's icons are a
+  subset; each page keeps one copy of each script.
 """
 
 from __future__ import annotations
@@ -25,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import types
 from html import escape
 from pathlib import Path
 
@@ -34,24 +31,25 @@ from sphinx.util import isurl, logging
 
 from tools import ROOT
 from tools.chapters import CHECK_TAG, read_notebook
-from tools.live_kernel import BLOCKED, bound_names
 from tools.notebooks import notebook_path
 from tools.tangle import kernel_pythonpath, snapshots, write
 
 logger = logging.getLogger(__name__)
 
-KERNEL = Path(__file__).resolve().parent / "live_kernel.py"
+# The page's interpreter, loaded from its source (no bytecode in book/_static, which the site copies).
+KERNEL = ROOT / "book" / "_static" / "live_kernel.py"
+live_kernel = types.ModuleType("live_kernel")
+live_kernel.__file__ = str(KERNEL)
+exec(compile(KERNEL.read_text(encoding="utf-8"), str(KERNEL), "exec"), vars(live_kernel))
 NODE_MODULES = ROOT / "node_modules"
 SNAPSHOTS = "snapshots"  # _build/snapshots/<chapter>/micrograd
-# What the site serves of the npm packages: Pyodide's runtime (its core and standard library, 13 MB) and viz-js.
+# What the site serves of the npm packages: Pyodide's core and standard library (13 MB), and viz-js.
 RUNTIME = {
     "pyodide": ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"],
     "@viz-js/viz": ["dist/viz-global.js"],
 }
-# The tags a chapter gives its cells: `live-loose`, an output that cannot repeat exactly (the browser test masks
-# digits); `live-static`, kept as built (STATIC_TAG_REASON); `live-fallback`, checks less without PyTorch (the
-# browser test compares it with the build's live run); `live-data`, makes data with a module the page lacks (the
-# page binds the values the build computed).
+# Cell tags: `live-loose`, an output that cannot repeat exactly; `live-static`, kept as built; `live-fallback`,
+# checks less without PyTorch; `live-data`, data made with a module the page lacks (the page gets the values).
 STATIC_TAG_REASON = "kept as built: it needs more than the page's Python offers"
 FALLBACK_TAG = "live-fallback"
 DATA_TAG = "live-data"
@@ -59,7 +57,7 @@ HEAVY_S = 1.0  # seconds under CPython in the build (the page's Python is slower
 
 
 def check_npm(app: Sphinx) -> None:
-    """The site's pages need the npm packages (node_modules/); one page of the whole book (the PDF) does not."""
+    """The site's pages need the npm packages (node_modules/); the PDF's single page does not."""
     app.env.live_pages = getattr(app.env, "live_pages", {})
     needed = [NODE_MODULES / package / name for package, names in RUNTIME.items() for name in names]
     missing = [path for path in [*needed, CORE, METADATA] if not path.is_file()]
@@ -85,17 +83,15 @@ def _code_cells(path: Path, srcdir: Path) -> list[dict]:
 
 
 def run_cells(sources: list[str], snapshot: Path, cwd: Path, cache: Path | None = None, **request) -> dict:
-    """The cells run by tools/live_kernel.py (its `main`, asked `request` too) under CPython on `snapshot` alone;
-    with a `cache` folder the run is kept there under a digest of all it depends on."""
+    """The cells run by the live kernel's `main` (asked `request` too) under CPython on `snapshot` alone; kept in
+    `cache` under a digest of all the run depends on."""
     key = json.dumps(
         [KERNEL.read_text(encoding="utf-8"), _files(snapshot), sources, request, sys.version], sort_keys=True
     )
     kept = Path(cache) / "live" / f"{hashlib.sha256(key.encode()).hexdigest()}.json" if cache else None
     if kept and kept.is_file():
         return json.loads(kept.read_text(encoding="utf-8"))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["PYTHONPATH"] = str(snapshot)
-    env["PYTHONHASHSEED"] = "0"
+    env = {**os.environ, "PYTHONPATH": str(snapshot), "PYTHONHASHSEED": "0"}
     result = subprocess.run(
         [sys.executable, str(KERNEL)],
         input=json.dumps({"cells": sources, **request}),
@@ -106,7 +102,7 @@ def run_cells(sources: list[str], snapshot: Path, cwd: Path, cache: Path | None 
         timeout=600,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"tools/live_kernel.py failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"book/_static/live_kernel.py failed:\n{result.stderr[-3000:]}")
     if kept:
         kept.parent.mkdir(parents=True, exist_ok=True)
         kept.write_text(result.stdout, encoding="utf-8")
@@ -114,8 +110,7 @@ def run_cells(sources: list[str], snapshot: Path, cwd: Path, cache: Path | None 
 
 
 def page_data(sources: list[str], tags: list[list[str]], snapshot: Path, cwd: Path, cache=None) -> dict[int, dict]:
-    """{index: {"values": {name: value}, "outputs": [...]}} of each cell tagged `live-data`, from a run with every
-    module importable."""
+    """{index: {"values", "outputs"}} of each `live-data` cell, from a run with every module importable."""
     wanted = [index for index, cell_tags in enumerate(tags) if DATA_TAG in cell_tags]
     if not wanted:
         return {}
@@ -135,7 +130,7 @@ def free_and_bound(source: str) -> tuple[set[str], set[str], set[str]]:
         if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
             loads.add(statement.target.id)
         free |= loads - surely
-        names = bound_names(statement)
+        names = live_kernel.bound_names(statement)
         bound |= names
         if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom, ast.FunctionDef,
                                   ast.AsyncFunctionDef, ast.ClassDef)):  # fmt: skip
@@ -152,15 +147,15 @@ def _definitions(sources: list[str]) -> set[str]:
         except SyntaxError:
             continue
         for statement in tree.body:
-            names = bound_names(statement)
+            names = live_kernel.bound_names(statement)
             kinds = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
             (defined if isinstance(statement, kinds) else assigned).update(names)
     return defined - assigned
 
 
 def heavy_needs(sources: list[str], live: list[bool], heavy: list[bool]) -> list[list[int]]:
-    """For each cell, the heavy live cells above it that it needs: that bind, or read (and may change), data it or a
-    cell it needs reads."""
+    """For each cell, the heavy live cells above it that bind, or read and may change, data it (or one it needs)
+    reads."""
     names = [free_and_bound(source) for source in sources]
     definitions = _definitions(sources) | set(dir(builtins))
     needs = []
@@ -180,9 +175,8 @@ def heavy_needs(sources: list[str], live: list[bool], heavy: list[bool]) -> list
 
 
 def _why_static(outputs: list[dict]) -> str:
-    """ "" when a cell is live, else why it is static."""
     module = next((o["module"] for o in outputs if o["type"] == "static"), "")
-    return f"needs {module}" if module in BLOCKED else module
+    return f"needs {module}" if module in live_kernel.BLOCKED else module
 
 
 def _check(docname: str, cells: list[dict], results: list[list[dict]], reasons: list[str]) -> None:
@@ -192,7 +186,7 @@ def _check(docname: str, cells: list[dict], results: list[list[dict]], reasons: 
         raises = "raises-exception" in cell["tags"]
         if not reason and bool(errors) != raises:
             problem = "raised nothing, though tagged raises-exception" if raises else f"failed:\n{errors[0]}"
-            where = f"{docname}: cell {cell['n']}, run as a live cell (tools/live_kernel.py),"
+            where = f"{docname}: cell {cell['n']}, run as a live cell (book/_static/live_kernel.py),"
             logger.warning(f"{where} {problem}", type="live_page", subtype="kernel")
 
 
@@ -207,12 +201,12 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
         return
     static = {index: STATIC_TAG_REASON for index, cell in enumerate(cells) if "live-static" in cell["tags"]}
     sources = [c["source"] for c in cells]
-    # The build's execution cache keeps the live runs too: a chapter reruns when it, its snapshot or the kernel do.
+    # The build's execution cache keeps the live runs too.
     cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else None
     data = page_data(sources, [c["tags"] for c in cells], Path(snapshot), source.parent, cache)
     run = run_cells(sources, Path(snapshot), source.parent, cache, static=static, data=data)
     results = run["outputs"]
-    reasons = [_why_static(outputs) for outputs in results]
+    reasons = [_why_static(outputs) for outputs in results]  # "" for a live cell
     _check(app.env.docname, cells, results, reasons)
     live = [not reason for reason in reasons]
     heavy = [is_live and seconds > HEAVY_S for is_live, seconds in zip(live, run["seconds"])]
@@ -284,8 +278,8 @@ def add_script(app: Sphinx, pagename: str, templatename: str, context: dict, doc
 
 
 def write_files(app: Sphinx, exception: Exception | None) -> None:
-    """_static/live/: the runtimes, the Python the page adds to Pyodide's (the kernel and the pure-Python `graphviz`
-    draw_dot imports), and each chapter's description."""
+    """_static/live/: the runtimes, the Python the page adds to Pyodide's (the kernel and `graphviz`), and each
+    chapter's description."""
     import graphviz
 
     if exception is not None or app.builder.name != "html":
@@ -318,7 +312,7 @@ def write_build_snapshots(app: Sphinx) -> None:
 
 
 def use_snapshot(app: Sphinx, docname: str, source: list[str]) -> None:
-    """myst-nb executes a chapter as Sphinx reads it, in a kernel that inherits PYTHONPATH: set it to the snapshot."""
+    """myst-nb's kernel, started as Sphinx reads the chapter, inherits PYTHONPATH: the chapter's snapshot."""
     snapshot = app.env.micrograd_snapshots.get(str(Path(app.env.doc2path(docname)).resolve()))
     if snapshot is None:
         raise RuntimeError(f"{docname}: not a chapter of _toc.yml, so it has no snapshot of micrograd to run on")
@@ -329,7 +323,7 @@ _SNAPSHOT_PREFIX = re.compile(r"[^\s'\"]*_build/" + SNAPSHOTS + r"/[^/\s]+/")
 
 
 def relative_tracebacks(app: Sphinx, doctree) -> None:
-    """A traceback into the package names micrograd/engine.py, not the folder of the machine that built the page."""
+    """A traceback names micrograd/engine.py, not the folder of the machine that built the page."""
     for block in doctree.findall(nodes.literal_block):
         text = block.astext()
         if _SNAPSHOT_PREFIX.search(text):
@@ -357,8 +351,7 @@ def offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict,
 
 
 def point_buttons_at_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """After the theme made its buttons: ship the notebook, and launch it rather than the markdown file (which
-    Colab cannot open)."""
+    """After the theme made its buttons: ship the notebook, and launch it, not the markdown file."""
     notebook = _notebook(app, pagename)
     if notebook:
         target = Path(app.outdir) / "_sources" / (pagename + ".ipynb")
@@ -424,8 +417,8 @@ INDEX_PAGE = """<!DOCTYPE html>
 
 
 def write_index(app: Sphinx, exception: Exception | None) -> None:
-    """index.html before sphinx-external-toc writes a bare redirect: with the icon as a data: URL (the browser
-    leaves at once, and would abort a request for it)."""
+    """index.html, before sphinx-external-toc writes a bare one: the icon as a data: URL (the browser leaves at
+    once)."""
     if exception is not None or app.builder.format != "html" or app.config.root_doc == "index":
         return
     first = app.builder.get_target_uri(app.config.root_doc)
@@ -462,10 +455,8 @@ def offer_pdf(app: Sphinx, pagename: str, templatename: str, context: dict, doct
             )
 
 
-# The theme's icons as a subset.  pydata-sphinx-theme loads _static/scripts/fontawesome.js on every page: Font
-# Awesome's SVG core and all its icons, 1.49 MB, for the seventeen the pages show.  After the build it is replaced
-# by the core of the same release from npm and the icons the pages' class attributes and the theme's scripts name
-# (FontAwesome.library.add); an alias names the icon it stands for.  The theme's CSS icons are left as they are.
+# The theme's icons as a subset: _static/scripts/fontawesome.js (all of Font Awesome, 1.49 MB) is replaced by the
+# SVG core of the same release and the icons the pages' classes and the theme's scripts name.
 PACKAGE = ROOT / "node_modules" / "@fortawesome" / "fontawesome-free"
 CORE = PACKAGE / "js" / "fontawesome.min.js"
 METADATA = PACKAGE / "metadata" / "icon-families.json"
@@ -538,16 +529,14 @@ def write_subset(app, exception: Exception | None) -> None:
 
 
 def read_in_parallel(app) -> None:
-    """Chapters execute in parallel (tools/site_config.py): these extensions of Jupyter Book's keep no state
-    while documents are read (section numbers, static files, LaTeX settings), but do not say so."""
+    """Chapters execute in parallel: these extensions keep no state while documents are read, but do not say so."""
     for name in ("sphinx_multitoc_numbering", "sphinx-mathjax-offline", "sphinx_jupyterbook_latex"):
         if name in app.extensions:
             app.extensions[name].parallel_read_safe = True
 
 
 def mix_chapters(app, env, docnames: list) -> None:
-    """Sphinx gives each process a run of consecutive documents: alternate them, so that the long chapters
-    at the book's end do not all go to one process."""
+    """Alternate the documents, so that the long chapters at the book's end do not all go to one process."""
     docnames[:] = docnames[::2] + docnames[1::2]
 
 
@@ -576,5 +565,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", write_index, priority=400)
     app.connect("build-finished", write_files)
     app.connect("build-finished", write_subset)
-    # Each process sets PYTHONPATH for the chapter it reads; `merge` gathers the live pages.
     return {"parallel_read_safe": True, "parallel_write_safe": True}

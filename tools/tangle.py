@@ -2,12 +2,10 @@
 
     python -m tools.tangle [--check]    write micrograd/ from the chapters, or fail naming each file that differs
 
-A code cell with `:tangle: micrograd/<module>.py` joins that module, chapters in `_toc.yml` order: imports
-gathered at the top once each, a name defined once, `@add_to_class(Cls)` replacing or adding one method of
-Cls where it stands, each definition naming the section it comes from, comments kept with their statements.
-One pass also gives each chapter's *snapshot*, the package the chapters before it left, which the chapter runs
-on everywhere.  Nothing is written unless every definition is its cell's code and the package imports; a bad
-chapter is reported as `file:line: message`.
+A cell with `:tangle: micrograd/<module>.py` joins that module in `_toc.yml` order: imports once at the top, a
+name defined once, `@add_to_class(Cls)` putting a method into Cls.  The same pass gives each chapter's *snapshot*
+(the package the chapters before it left).  Nothing is written unless every definition is its cell's code and the
+package imports; a bad chapter is reported as `file:line: message`.
 """
 
 from __future__ import annotations
@@ -77,7 +75,7 @@ def snapshots(root: Path = ROOT) -> dict[Path, dict[str, str]]:
 
 
 def _tangle(root: Path) -> tuple[dict[str, str], dict[Path, dict]]:
-    """The package and every snapshot in one pass; each module text is verified once, the final package imported."""
+    """The package and every snapshot in one pass, each module text verified once, the package imported."""
     check_toc(root)
     modules: dict[str, Module] = {f"{PACKAGE}/__init__.py": Module(f"{PACKAGE}/__init__.py")}
     snapshots, verified = {}, set()
@@ -105,13 +103,12 @@ def _tangle(root: Path) -> tuple[dict[str, str], dict[Path, dict]]:
 
 
 def kernel_pythonpath(snapshot: Path, current: str | None, root: Path = ROOT) -> str:
-    """PYTHONPATH for a chapter's kernel: its snapshot, and none of the checkout's finished package."""
+    """PYTHONPATH for a chapter's kernel: its snapshot, without the checkout's package."""
     kept = [e for e in (current or "").split(os.pathsep) if e and Path(e).resolve() != Path(root).resolve()]
     return os.pathsep.join([str(snapshot), *kept])
 
 
-# --- Generated folders (micrograd/, notebooks/): `files` maps a path relative to `root` to the text it must hold;
-# the files of `folder` that match `pattern` and are not in `files` are stale.
+# --- Generated folders: `files` maps a path under `root` to its text; other `pattern` files of `folder` are stale.
 
 
 def _stale(files: dict[str, str], root: Path, folder: str, pattern: str) -> list[str]:
@@ -135,7 +132,7 @@ def differences(files: dict[str, str], root: Path, folder: str = PACKAGE, patter
 
 
 def write(files: dict[str, str], root: Path = ROOT, folder: str = PACKAGE, pattern: str = "*.py") -> list[str]:
-    """Write the files that changed (beside the target, then renamed over it) and remove the stale; say which."""
+    """Write the files that changed (through a renamed temporary file) and remove the stale; say which."""
     changed = []
     for path, text in files.items():
         target = Path(root) / path
@@ -151,7 +148,7 @@ def write(files: dict[str, str], root: Path = ROOT, folder: str = PACKAGE, patte
 
 
 def sync(files: dict[str, str], root: Path, folder: str, pattern: str, command: str, check: bool) -> int:
-    """`python -m tools.<command> [--check]`: write `folder`, or fail naming each file that differs."""
+    """`python -m tools.<command> [--check]`: write `folder`, or name each file that differs."""
     if not check:
         changed = write(files, root, folder, pattern)
         print(f"{command}: {len(files)} files in {folder}/, changed: {', '.join(changed) or 'nothing'}")
@@ -164,9 +161,6 @@ def sync(files: dict[str, str], root: Path, folder: str, pattern: str, command: 
         return 1
     print(f"{command} --check: {folder}/ matches the chapters ({len(files)} files)")
     return 0
-
-
-# --- Reading cells
 
 
 def _target(cell: Cell) -> str:
@@ -195,8 +189,6 @@ def _relative(path: Path, root: Path) -> str:
 def _add_cell(module: Module, cell: Cell, root: Path) -> None:
     for number, text in enumerate(cell.source.split("\n")):
         if "\t" in text[: len(text) - len(text.lstrip())]:
-            # The tangler re-indents methods into their classes with spaces, and Python refuses a block that mixes
-            # the two; so the package is indented with spaces only.
             raise ChapterError(
                 cell.chapter,
                 cell.line + number,
@@ -284,8 +276,8 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
 def _pieces(
     body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int], column: int = 0
 ) -> list[Piece]:
-    """Cut cell lines first..last into one piece per statement: each takes the lines after the previous
-    statement, and the last one also the lines after it; blank lines at either end are left out."""
+    """Cut cell lines first..last into one piece per statement, with the comments before it (the last also those
+    after it), blank lines at either end left out."""
     pieces = []
     for index, node in enumerate(body):
         if _start_line(node) < first:
@@ -301,7 +293,7 @@ def _pieces(
 
 
 def _string_interiors(cell: Cell, tree: ast.Module) -> frozenset[int]:
-    """Cell lines inside multi-line strings other than docstrings: re-indenting them would change the string."""
+    """Cell lines inside multi-line strings other than docstrings, which re-indenting would change."""
     docstrings = {
         node.body[0].lineno
         for node in ast.walk(tree)
@@ -320,7 +312,7 @@ def _class(piece: Piece) -> Definition:
     body_start = _start_line(node.body[0])
     if body_start == node.lineno:
         return Definition(piece)
-    header_end = body_start - 1  # the header ends where the first member, with its comments, begins
+    header_end = body_start - 1  # up to the first member's comments
     while header_end > node.lineno and lines[header_end - 1].strip()[:1] in ("", "#"):
         header_end -= 1
     members: dict[str, Piece] = {}
@@ -367,12 +359,12 @@ def _decorated_class(piece: Piece) -> str | None:
 
 
 def _only_the_decorator(node: ast.stmt) -> bool:
-    """`from micrograd.literate import add_to_class`, which a module needs no more once its methods sit in place."""
+    """`from micrograd.literate import add_to_class`, needless once the methods sit in their classes."""
     return isinstance(node, ast.ImportFrom) and [alias.name for alias in node.names] == [DECORATOR]
 
 
 def _uses_the_decorator(module: Module) -> bool:
-    """Whether the module's code names add_to_class anywhere but in the decorators the tangler takes off."""
+    """Whether the module names add_to_class anywhere but in the decorators the tangler takes off."""
     pieces = [d.piece for d in module.definitions.values()]
     pieces += [m for d in module.definitions.values() for m in (d.members or {}).values()]
     for piece in pieces:
@@ -424,7 +416,7 @@ def _fail(piece: Piece, message: str):
     raise ChapterError(piece.cell.chapter, piece.at(_start_line(piece.node)), message)
 
 
-# --- Writing modules out: their text, and for each line the (cell, cell line) it comes from
+# --- Writing modules out: their text, and each line's (cell, cell line)
 
 
 def _render(module: Module, modules: dict[str, Module], root: Path) -> tuple[str, list]:
@@ -438,7 +430,7 @@ def _render(module: Module, modules: dict[str, Module], root: Path) -> tuple[str
     for code in sorted(module.imports, key=lambda code: not code.startswith("from __future__")):
         if not _only_the_decorator(module.imports[code].node) or _uses_the_decorator(module):
             _emit(out, module.imports[code])
-    previous = None  # the provenance line written last: one per section, however many cells it has
+    previous = None  # the provenance line written last: one per section
     for definition in dict.fromkeys(module.definitions.values()):  # once each, in order
         out += [("", None)] * (2 if out[-1][0] else 1)  # two blank lines before each definition (PEP 8)
         origin = _origin(definition.piece.cell, root)
@@ -488,7 +480,7 @@ def _header(module: Module) -> list[str]:
 
 
 def _package_map(modules: dict[str, Module]) -> list[str]:
-    """The docstring of `__init__.py`: where each module of the package is written in the book."""
+    """The docstring of `__init__.py`: the chapters of each module."""
     lines = [
         '"""micrograd: a scalar autograd engine and a small neural-network library, written in the book.',
         "",
@@ -501,16 +493,13 @@ def _package_map(modules: dict[str, Module]) -> list[str]:
     return lines + ['"""']
 
 
-# --- Verifying before anything is written
-
-
 def _verify_definitions(module: Module, text: str) -> None:
     """Each definition in the tangled module is the code of its cell (decorator @add_to_class aside)."""
     try:
         body = [node for node in ast.parse(text).body if not isinstance(node, (ast.Import, ast.ImportFrom))]
     except SyntaxError as error:
         raise RuntimeError(f"tangled {module.path} does not compile: {error}; this is a bug in the tangler") from None
-    pairs = []  # (tangled statement, the piece it comes from, whether to compare only the class header)
+    pairs = []  # (tangled statement, its piece, whether to compare only the class header)
     for node, definition in zip_longest(
         body[1:] if body and _is_docstring(body[0]) else body, dict.fromkeys(module.definitions.values())
     ):
@@ -526,7 +515,7 @@ def _verify_definitions(module: Module, text: str) -> None:
 
 
 def _canonical(node: ast.stmt, shell: bool) -> str:
-    """The code of a definition, without @add_to_class, with docstrings cleaned (their indentation is not code)."""
+    """The code of a definition, without @add_to_class, its docstrings cleaned."""
     node = copy.deepcopy(node)
     if shell:
         node.body = []
@@ -553,15 +542,14 @@ for name in names:
 
 
 def _verify_import(files: dict[str, str], where: dict[str, list]) -> None:
-    """Import every module of the package in one fresh interpreter; a failure names the cell it comes from."""
+    """Import every module of the package in a fresh interpreter; a failure names its cell."""
     names = [path[:-3].replace("/", ".").removesuffix(".__init__") for path in sorted(files)]
     with tempfile.TemporaryDirectory() as folder:
         write(files, Path(folder))
-        environment = {**os.environ, "PYTHONPATH": folder, "PYTHONDONTWRITEBYTECODE": "1"}
         result = subprocess.run(
             [sys.executable, "-c", IMPORT_EVERY_MODULE, os.path.realpath(folder), *names],
             cwd=folder,
-            env=environment,
+            env={**os.environ, "PYTHONPATH": folder, "PYTHONDONTWRITEBYTECODE": "1"},
             capture_output=True,
             text=True,
         )
@@ -575,9 +563,6 @@ def _verify_import(files: dict[str, str], where: dict[str, list]) -> None:
     if origin is None:
         raise ChapterError(path or name, int(line) or None, message)
     raise ChapterError(origin[0].chapter, origin[0].line + origin[1] - 1, message)
-
-
-# --- Command line
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,8 @@
 /* The Python behind a page's live cells, off the page's thread (book/_static/live.js starts it).
  *
  * It loads Pyodide (Python compiled to WebAssembly) from the site itself (_static/live/pyodide/), writes the
- * chapter's snapshot of `micrograd`, the pure-Python `graphviz` and tools/live_kernel.py into Pyodide's file
- * system, and starts one interpreter for the page.  The page can keep scrolling while a cell runs; to stop a
+ * chapter's snapshot of `micrograd`, the pure-Python `graphviz` and book/_static/live_kernel.py into Pyodide's
+ * file system, and starts one interpreter for the page.  The page can keep scrolling while a cell runs; to stop a
  * cell, the page ends this worker and starts a new one (Pyodide's own interrupt needs cross-origin isolation,
  * which a static host such as GitHub Pages cannot give).
  *

@@ -9,8 +9,9 @@ import sys
 
 import pytest
 
-from tools import live_kernel
-from tools.live_kernel import Kernel
+from tools.sphinx_ext import live_kernel
+
+Kernel = live_kernel.Kernel
 
 
 @pytest.fixture

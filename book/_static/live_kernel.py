@@ -11,7 +11,7 @@ a function or class that uses one stays undefined, and a cell that only defines 
 prints merged), "text" (a displayed value), "graph" (a graphviz graph's DOT source), "error", "static" (needs a
 module the page lacks), "skipped" (such an import) or "data" (a `live-data` cell's values, from the build).
 
-    python tools/live_kernel.py < cells.json > results.json      the build's run (`main`)
+    python book/_static/live_kernel.py < cells.json > results.json      the build's run (`main`)
 """
 
 from __future__ import annotations
