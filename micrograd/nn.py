@@ -182,7 +182,7 @@ def weighted_sum(weights, inputs, bias):
     return Value(total, children, 'Σ w·x + b', _local_grads=local_grads)
 
 
-# From book/14-optimisers-initialisation.md, section "Starting rules for deep networks"
+# From book/14-optimisers-initialisation.md, section "A better start, built in"
 INITS = ('uniform', 'xavier', 'he')
 
 
