@@ -1,4 +1,4 @@
-"""The live cells' interpreter (tools/live_kernel.py) under CPython, as the build runs it: what a cell shows, and
+"""The live cells' interpreter (book/_static/live_kernel.py) under CPython, as the build runs it: what a cell shows, and
 which cells are static.  The browser runs the same module in Pyodide (tests/browser/test_live.py)."""
 
 from __future__ import annotations

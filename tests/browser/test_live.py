@@ -122,7 +122,7 @@ def _error_line(text: str) -> str:
 
 
 def _from_kernel(outputs: list[dict]) -> list[dict]:
-    """The outputs tools/live_kernel.py recorded in the build, as the page would show them."""
+    """The outputs book/_static/live_kernel.py recorded in the build, as the page would show them."""
     found = []
     for o in outputs:
         if o["type"] in ("stream", "text"):
