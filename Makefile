@@ -30,9 +30,9 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 PORT     ?= 8000
-# pytest-xdist: one worker per core, sharing the tests as tests/conftest.py groups them (a module in one piece,
-# unless it spreads), in the order it sorts them.
-PYTEST_JOBS ?= -n auto --dist loadgroup --no-loadscope-reorder
+# pytest-xdist: one worker per core, sharing the tests as tests/conftest.py says (a module in one piece, unless it
+# spreads), in the order it sorts them.
+PYTEST_JOBS ?= -n auto
 # The browser of the browser tests and the PDF (tools/browser.py); Playwright drives it, and never downloads its own.
 CHROMIUM ?= /usr/bin/chromium
 NPM      ?= npm

@@ -69,10 +69,11 @@ def copy_config(source: Path) -> None:
     shutil.copytree(ROOT / "book" / "_static", source / "book" / "_static", dirs_exist_ok=True)
 
 
-# How pytest-xdist shares the tests between its workers (the Makefile runs `--dist loadgroup`): a module's tests
-# stay on one worker, in one piece, because they share module-wide fixtures (a browser, a crawl of the site);
-# a module that sets SPREAD = True has tests that each stand alone, and any free worker takes the next one.
-# The slow folders go first, so that the quick tests fill the gaps at the end.
+# How pytest-xdist shares the tests between its workers (`pytest -n`): a module's tests stay on one worker, in one
+# piece, because they share module-wide fixtures (a browser, a crawl of the site), except in the modules named in
+# SPREAD, whose tests each stand alone (the live cells chapter by chapter, axe in shards of the pages): any free
+# worker takes the next one.  The slow folders go first, so that the quick tests fill the gaps at the end.
+SPREAD = {"test_live.py", "test_devices.py"}
 FOLDER_ORDER = ("browser", "book", "package")
 
 
@@ -82,9 +83,19 @@ def pytest_collection_modifyitems(config, items):
         return FOLDER_ORDER.index(name) if name in FOLDER_ORDER else len(FOLDER_ORDER)
 
     items.sort(key=folder)
-    for item in items:
-        if not getattr(item.module, "SPREAD", False):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+@pytest.hookimpl(optionalhook=True)  # (a hook of pytest-xdist, which the package tests may run without)
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return nodeid if Path(module).name in SPREAD else module
+
+    config.option.loadscopereorder = False  # the order of the collection, not the largest module first
+    return ByModule(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,6 @@ TOGGLES = {
 HEADER_BUTTONS = ".bd-header button, .bd-header-article button"
 
 pytestmark = pytest.mark.book
-SPREAD = True  # each test stands alone (tests/conftest.py): the workers share them
 
 
 def _pages(site: Path) -> list[str]:

@@ -45,8 +45,6 @@ CELL_TIMEOUT_MS = 300_000  # the longest training cell, in WebAssembly
 
 pytestmark = pytest.mark.book
 
-SPREAD = True  # each test stands alone (tests/conftest.py): the workers share them
-
 # What the page shows of one cell's outputs: [{"kind": "text"|"graph"|"error", "text": ..., "nodes": [...]}].
 BUILT = """async (n) => {
   const cell = document.querySelector('.live-cell-' + n);
