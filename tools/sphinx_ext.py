@@ -54,6 +54,9 @@ STATIC_TAG_REASON = "kept as built: it needs more than the page's Python offers"
 FALLBACK_TAG = "live-fallback"
 DATA_TAG = "live-data"
 HEAVY_S = 1.0  # seconds under CPython in the build (the page's Python is slower still)
+# What the page's `<script id="live-page">` says of each cell; the last three are in it only.
+PAGE_ONLY = ("shown", "heavy", "needs")
+PAGE_KEYS = ("n", "live", "why", *PAGE_ONLY)
 
 
 def check_npm(app: Sphinx) -> None:
@@ -219,40 +222,31 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
             if any(child.get("nb_element") == "cell_code_source" for child in container.children):
                 shown.add(container.get("cell_index"))
 
-    page = {
-        "chapter": source.stem,
-        "cells": [
-            {
-                "n": c["n"],
-                "live": not reason,
-                "why": reason,
-                "shown": c["n"] in shown,
-                "heavy": round(seconds, 1) if is_heavy else 0,
-                "needs": [cells[i]["n"] for i in needed],
-            }
-            for c, reason, seconds, is_heavy, needed in zip(cells, reasons, run["seconds"], heavy, needs)
-        ],
-    }
+    # Each cell described once; the page gets the part it needs to draw and order the cells, live.js the rest.
+    described = [
+        {
+            "n": c["n"],
+            "source": c["source"],
+            "live": not reasons[index],
+            "why": reasons[index],
+            "shown": c["n"] in shown,
+            "heavy": round(run["seconds"][index], 1) if heavy[index] else 0,
+            "needs": [cells[i]["n"] for i in needs[index]],
+            "raises": "raises-exception" in c["tags"],
+            "loose": "live-loose" in c["tags"],
+            "fallback": FALLBACK_TAG in c["tags"],
+            "expected": results[index],
+            **({"data": data[index]} if index in data else {}),
+        }
+        for index, c in enumerate(cells)
+    ]
+    page = {"chapter": source.stem, "cells": [{k: cell[k] for k in PAGE_KEYS} for cell in described]}
     text = json.dumps(page, separators=(",", ":")).replace("</", "<\\/")
     doctree.append(nodes.raw("", f'<script type="application/json" id="live-page">{text}</script>\n', format="html"))
-
     app.env.live_pages[app.env.docname] = {
         "chapter": source.stem,
         "snapshot": _files(Path(snapshot)),
-        "cells": [
-            {
-                "n": c["n"],
-                "source": c["source"],
-                "live": not reason,
-                "why": reason,
-                "raises": "raises-exception" in c["tags"],
-                "loose": "live-loose" in c["tags"],
-                "fallback": FALLBACK_TAG in c["tags"],
-                "expected": outputs,
-                **({"data": data[index]} if index in data else {}),
-            }
-            for index, (c, reason, outputs) in enumerate(zip(cells, reasons, results))
-        ],
+        "cells": [{k: v for k, v in cell.items() if k not in PAGE_ONLY} for cell in described],
     }
 
 
