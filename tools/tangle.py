@@ -187,26 +187,19 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _add_cell(module: Module, cell: Cell, root: Path) -> None:
-    for number, text in enumerate(cell.source.split("\n")):
+    def fail(offset: int, problem: str) -> ChapterError:  # at the cell's line 1 + offset
+        return ChapterError(cell.chapter, cell.line + offset, f"this tangled cell {problem}")
+
+    lines = cell.source.split("\n")
+    for number, text in enumerate(lines):
         if "\t" in text[: len(text) - len(text.lstrip())]:
-            raise ChapterError(
-                cell.chapter,
-                cell.line + number,
-                f"this tangled cell indents with a tab; indent with spaces ({INDENT} a level), as the package is",
-            )
+            raise fail(number, f"indents with a tab; indent with spaces ({INDENT} a level), as the package is")
     try:
         tree = ast.parse(cell.source)
     except SyntaxError as error:
-        raise ChapterError(
-            cell.chapter, cell.line + (error.lineno or 1) - 1, f"this tangled cell is not valid Python: {error.msg}"
-        ) from None
-    lines = cell.source.split("\n")
+        raise fail((error.lineno or 1) - 1, f"is not valid Python: {error.msg}") from None
     if not tree.body and any(line.strip() for line in lines):
-        raise ChapterError(
-            cell.chapter,
-            cell.line,
-            "this tangled cell holds only comments; put them in a cell with code, next to the code they describe",
-        )
+        raise fail(0, "holds only comments; put them in a cell with code, next to the code they describe")
     defined_here: set[str] = set()
     for index, piece in enumerate(_pieces(tree.body, lines, 1, len(lines), cell, _string_interiors(cell, tree))):
         node = piece.node
