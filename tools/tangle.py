@@ -224,14 +224,8 @@ def _add_cell(module: Module, cell: Cell, root: Path) -> None:
                 _fail(piece, f"{target}.{_key(node)} is defined twice in this cell")
             defined_here.add(f"{target}.{_key(node)}")
             decorator = node.decorator_list[0]  # @add_to_class: the method goes into the class without it
-            owner.members[_key(node)] = replace(
-                piece,
-                lines=[
-                    (number, text)
-                    for number, text in piece.lines
-                    if not decorator.lineno <= number <= decorator.end_lineno
-                ],
-            )
+            kept = [(n, text) for n, text in piece.lines if not decorator.lineno <= n <= decorator.end_lineno]
+            owner.members[_key(node)] = replace(piece, lines=kept)
         elif isinstance(node, DEFINITIONS):
             _define(module, piece, defined_here, root)
         else:
@@ -314,13 +308,8 @@ def _class(piece: Piece) -> Definition:
             node.body, lines, header_end + 1, piece.lines[-1][0], piece.cell, piece.verbatim, node.body[0].col_offset
         )
     ):
-        key = (
-            "__doc__"
-            if index == 0 and _is_docstring(member.node)
-            else _key(member.node)
-            if isinstance(member.node, DEFINITIONS)
-            else f"<statement {index}>"
-        )
+        key = _key(member.node) if isinstance(member.node, DEFINITIONS) else f"<statement {index}>"
+        key = "__doc__" if index == 0 and _is_docstring(member.node) else key
         if key in members:
             _fail(member, f"{node.name}.{key} is defined twice in the class body")
         members[key] = member
@@ -449,13 +438,8 @@ def _emit(out: list, piece: Piece, indent: int = 0) -> None:
     for number, text in piece.lines:
         if number not in piece.verbatim:
             spaces = len(text) - len(text.lstrip(" "))
-            text = (
-                ""
-                if not text.strip()
-                else " " * shift + text.rstrip()
-                if shift >= 0
-                else text[min(-shift, spaces) :].rstrip()
-            )
+            shifted = " " * shift + text.rstrip() if shift >= 0 else text[min(-shift, spaces) :].rstrip()
+            text = shifted if text.strip() else ""
         out.append((text, (piece.cell, number)))
 
 
