@@ -261,8 +261,8 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
 
 
 def _pieces(
-    body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int], column: int = 0
-) -> list[Piece]:
+    body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int]
+) -> list:
     """Cut cell lines first..last into one piece per statement, with the comments before it (the last also those
     after it), blank lines at either end left out."""
     pieces = []
@@ -274,7 +274,7 @@ def _pieces(
             first += 1
         while not lines[end - 1].strip():
             end -= 1
-        pieces.append(Piece(node, [(n, lines[n - 1]) for n in range(first, end + 1)], cell, column, verbatim))
+        pieces.append(Piece(node, [(n, lines[n - 1]) for n in range(first, end + 1)], cell, node.col_offset, verbatim))
         first = node.end_lineno + 1
     return pieces
 
@@ -303,11 +303,8 @@ def _class(piece: Piece) -> Definition:
     while header_end > node.lineno and lines[header_end - 1].strip()[:1] in ("", "#"):
         header_end -= 1
     members: dict[str, Piece] = {}
-    for index, member in enumerate(
-        _pieces(
-            node.body, lines, header_end + 1, piece.lines[-1][0], piece.cell, piece.verbatim, node.body[0].col_offset
-        )
-    ):
+    body = _pieces(node.body, lines, header_end + 1, piece.lines[-1][0], piece.cell, piece.verbatim)
+    for index, member in enumerate(body):
         key = _key(member.node) if isinstance(member.node, DEFINITIONS) else f"<statement {index}>"
         key = "__doc__" if index == 0 and _is_docstring(member.node) else key
         if key in members:
