@@ -260,9 +260,7 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
         module.definitions[name] = definition
 
 
-def _pieces(
-    body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int]
-) -> list:
+def _pieces(body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int]):
     """Cut cell lines first..last into one piece per statement, with the comments before it (the last also those
     after it), blank lines at either end left out."""
     pieces = []
