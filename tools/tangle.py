@@ -243,17 +243,10 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
             _fail(piece, f"{name} is defined twice in this cell")
         earlier = module.definitions.get(name)
         if earlier is not None:
-            hint = (
-                f"; to change a class, redefine its methods with @{DECORATOR}({name})"
-                if isinstance(earlier.piece.node, ast.ClassDef)
-                else ""
-            )
-            _fail(
-                piece,
-                f"{name} is already defined in {module.path} by {_relative(earlier.piece.cell.chapter, root)}"
-                f":{earlier.piece.at(_start_line(earlier.piece.node))}; a name may be defined once per "
-                f"module{hint}",
-            )
+            where = f"{_relative(earlier.piece.cell.chapter, root)}:{earlier.piece.at(_start_line(earlier.piece.node))}"
+            hint = f"; to change a class, redefine its methods with @{DECORATOR}({name})"
+            problem = f"{name} is already defined in {module.path} by {where}; a name may be defined once per module"
+            _fail(piece, problem + (hint if isinstance(earlier.piece.node, ast.ClassDef) else ""))
         defined_here.add(name)
     definition = _class(piece) if isinstance(piece.node, ast.ClassDef) else Definition(piece)
     for name in names:  # `a = b = 0` defines two names with one statement
