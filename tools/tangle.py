@@ -328,13 +328,11 @@ def _decorated_class(piece: Piece) -> str | None:
     return None
 
 
-def _only_the_decorator(node: ast.stmt) -> bool:
-    """`from micrograd.literate import add_to_class`, needless once the methods sit in their classes."""
-    return isinstance(node, ast.ImportFrom) and [alias.name for alias in node.names] == [DECORATOR]
-
-
-def _uses_the_decorator(module: Module) -> bool:
-    """Whether the module names add_to_class anywhere but in the decorators the tangler takes off."""
+def _needless(node: ast.stmt, module: Module) -> bool:
+    """`from micrograd.literate import add_to_class`, needless once the methods sit in their classes, unless the
+    module names add_to_class anywhere but in the decorators the tangler takes off."""
+    if not (isinstance(node, ast.ImportFrom) and [alias.name for alias in node.names] == [DECORATOR]):
+        return False
     pieces = [d.piece for d in module.definitions.values()]
     pieces += [m for d in module.definitions.values() for m in (d.members or {}).values()]
     for piece in pieces:
@@ -347,8 +345,8 @@ def _uses_the_decorator(module: Module) -> bool:
             for inner in ast.walk(decorator)
         }
         if any(isinstance(n, ast.Name) and n.id == DECORATOR and id(n) not in stripped for n in ast.walk(piece.node)):
-            return True
-    return False
+            return False
+    return True
 
 
 def _is_add_to_class(decorator: ast.expr) -> bool:
@@ -398,7 +396,7 @@ def _render(module: Module, modules: dict[str, Module], root: Path) -> tuple[str
     if len(out) > len(_header(module)) + 1:
         out.append(("", None))
     for code in sorted(module.imports, key=lambda code: not code.startswith("from __future__")):
-        if not _only_the_decorator(module.imports[code].node) or _uses_the_decorator(module):
+        if not _needless(module.imports[code].node, module):
             _emit(out, module.imports[code])
     previous = None  # the provenance line written last: one per section
     for definition in dict.fromkeys(module.definitions.values()):  # once each, in order
