@@ -65,11 +65,8 @@ def check_npm(app: Sphinx) -> None:
     needed = [NODE_MODULES / package / name for package, names in RUNTIME.items() for name in names]
     missing = [path for path in [*needed, CORE, METADATA] if not path.is_file()]
     if app.builder.name == "html" and missing:
-        logger.warning(
-            f"{missing[0].relative_to(ROOT)} is missing: run `make setup`, which installs it with `npm ci`",
-            type="live_page",
-            subtype="runtime",
-        )
+        problem = f"{missing[0].relative_to(ROOT)} is missing: run `make setup`, which installs it with `npm ci`"
+        logger.warning(problem, type="live_page", subtype="runtime")
 
 
 # -- which cells are live --------------------------------------------------------------------------------------
@@ -355,12 +352,8 @@ def point_buttons_at_notebook(app: Sphinx, pagename: str, templatename: str, con
         if group.get("label") != "launch-buttons":
             continue
         if not notebook:
-            logger.warning(
-                f"{pagename}: no notebook notebooks/{Path(pagename).name}.ipynb for the launch buttons "
-                "(run `make notebooks`)",
-                type="sphinx_site",
-                subtype="notebook",
-            )
+            problem = f"no notebook notebooks/{Path(pagename).name}.ipynb for the launch buttons (run `make notebooks`)"
+            logger.warning(f"{pagename}: {problem}", type="sphinx_site", subtype="notebook")
             context["header_buttons"] = [b for b in context["header_buttons"] if b is not group]
             return
         prefix = (app.config.html_theme_options.get("path_to_docs") or "").strip("/")
@@ -369,11 +362,8 @@ def point_buttons_at_notebook(app: Sphinx, pagename: str, templatename: str, con
         for button in group.get("buttons", []):
             url = button.get("url", "")
             if page_file not in url:
-                logger.warning(
-                    f"{pagename}: cannot point the {button.get('text')} button at {notebook_file}: {url}",
-                    type="sphinx_site",
-                    subtype="notebook",
-                )
+                problem = f"cannot point the {button.get('text')} button at {notebook_file}: {url}"
+                logger.warning(f"{pagename}: {problem}", type="sphinx_site", subtype="notebook")
                 continue
             button["url"] = url.replace(page_file, notebook_file)
 
