@@ -174,11 +174,6 @@ def heavy_needs(sources: list[str], live: list[bool], heavy: list[bool]) -> list
     return needs
 
 
-def _why_static(outputs: list[dict]) -> str:
-    module = next((o["module"] for o in outputs if o["type"] == "static"), "")
-    return f"needs {module}" if module in live_kernel.BLOCKED else module
-
-
 def _check(docname: str, cells: list[dict], results: list[list[dict]], reasons: list[str]) -> None:
     """A live cell raises in the live kernel exactly when it is tagged raises-exception."""
     for cell, outputs, reason in zip(cells, results, reasons):
@@ -206,7 +201,8 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
     data = page_data(sources, [c["tags"] for c in cells], Path(snapshot), source.parent, cache)
     run = run_cells(sources, Path(snapshot), source.parent, cache, static=static, data=data)
     results = run["outputs"]
-    reasons = [_why_static(outputs) for outputs in results]  # "" for a live cell
+    why = [next((o["module"] for o in outputs if o["type"] == "static"), "") for outputs in results]
+    reasons = [f"needs {module}" if module in live_kernel.BLOCKED else module for module in why]  # "" if live
     _check(app.env.docname, cells, results, reasons)
     live = [not reason for reason in reasons]
     heavy = [is_live and seconds > HEAVY_S for is_live, seconds in zip(live, run["seconds"])]
@@ -454,17 +450,6 @@ SCRIPT_STRING = re.compile(
 )
 
 
-def _names() -> dict[str, tuple[str, dict]]:
-    """Every icon's name and alias: (its name, its metadata)."""
-    icons = json.loads(METADATA.read_text(encoding="utf-8"))
-    names = {}
-    for name, data in icons.items():
-        names[name] = (name, data)
-        for alias in data.get("aliases", {}).get("names", []):
-            names.setdefault(alias, (name, data))
-    return names
-
-
 def _classes(site: Path) -> list[str]:
     """The class lists of the site's pages and the icon classes its scripts write."""
     found = []
@@ -478,7 +463,11 @@ def _classes(site: Path) -> list[str]:
 
 def used_icons(site: Path) -> dict[tuple[str, str], list]:
     """The icons the site names: {(prefix, name): [width, height, aliases, unicode, path]}, as the core takes them."""
-    names = _names()
+    names = {}  # every icon's name and alias: (its name, its metadata)
+    for name, data in json.loads(METADATA.read_text(encoding="utf-8")).items():
+        names[name] = (name, data)
+        for alias in data.get("aliases", {}).get("names", []):
+            names.setdefault(alias, (name, data))
     icons: dict[tuple[str, str], list] = {}
     for classes in _classes(site):
         tokens = classes.split()
