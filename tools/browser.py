@@ -144,17 +144,13 @@ def destination_pages(pdf: Path) -> dict[str, int]:
 
     with pikepdf.open(pdf) as document:
         numbers = {page.objgen: number for number, page in enumerate(document.pages, 1)}
-        found = {}
-        dests = document.Root.get("/Dests")
-        if dests is not None:
-            for name, destination in dests.items():
-                found[name.lstrip("/")] = numbers.get(destination[0].objgen)
-        names = document.Root.get("/Names")
-        if names is not None and "/Dests" in names:
-            for name, destination in pikepdf.NameTree(names.Dests).items():
-                if isinstance(destination, pikepdf.Dictionary):
-                    destination = destination.D
-                found[name] = numbers.get(destination[0].objgen)
+        dests, names = document.Root.get("/Dests"), document.Root.get("/Names")
+        old = dests.items() if dests is not None else []  # PDF 1.1's dictionary, then 1.2's name tree
+        found = {name.lstrip("/"): numbers.get(destination[0].objgen) for name, destination in old}
+        tree = pikepdf.NameTree(names.Dests).items() if names is not None and "/Dests" in names else []
+        for name, destination in tree:
+            destination = destination.D if isinstance(destination, pikepdf.Dictionary) else destination
+            found[name] = numbers.get(destination[0].objgen)
         return found
 
 
