@@ -144,17 +144,13 @@ def destination_pages(pdf: Path) -> dict[str, int]:
 
     with pikepdf.open(pdf) as document:
         numbers = {page.objgen: number for number, page in enumerate(document.pages, 1)}
-        found = {}
-        dests = document.Root.get("/Dests")
-        if dests is not None:
-            for name, destination in dests.items():
-                found[name.lstrip("/")] = numbers.get(destination[0].objgen)
-        names = document.Root.get("/Names")
-        if names is not None and "/Dests" in names:
-            for name, destination in pikepdf.NameTree(names.Dests).items():
-                if isinstance(destination, pikepdf.Dictionary):
-                    destination = destination.D
-                found[name] = numbers.get(destination[0].objgen)
+        dests, names = document.Root.get("/Dests"), document.Root.get("/Names")
+        old = dests.items() if dests is not None else []  # PDF 1.1's dictionary, then 1.2's name tree
+        found = {name.lstrip("/"): numbers.get(destination[0].objgen) for name, destination in old}
+        tree = pikepdf.NameTree(names.Dests).items() if names is not None and "/Dests" in names else []
+        for name, destination in tree:
+            destination = destination.D if isinstance(destination, pikepdf.Dictionary) else destination
+            found[name] = numbers.get(destination[0].objgen)
         return found
 
 
@@ -182,23 +178,23 @@ def print_numbered(tab, pdf: Path, print_page: Callable[[Path], None]) -> list[l
     return [[text, written[heading]] for text, heading in zip(texts, ids)]
 
 
+def _bookmarks(items, depth: int = 0):
+    """(depth, bookmark) of every bookmark under `items`, in document order."""
+    for item in items:
+        yield depth, item
+        yield from _bookmarks(item.children, depth + 1)
+
+
 def outline(pdf: Path) -> list[tuple[int, str, int]]:
     """The bookmarks of `pdf` in document order: (depth, title, page number from 1)."""
     import pikepdf
 
-    with pikepdf.open(pdf) as document:
+    with pikepdf.open(pdf) as document, document.open_outline() as tree:
         pages = {page.objgen: number for number, page in enumerate(document.pages, 1)}
-        entries = []
-
-        def walk(items, depth):
-            for item in items:
-                target = item.destination[0] if item.destination is not None else None
-                entries.append((depth, item.title, pages.get(target.objgen) if target is not None else None))
-                walk(item.children, depth + 1)
-
-        with document.open_outline() as tree:
-            walk(tree.root, 0)
-        return entries
+        return [
+            (depth, item.title, pages.get(item.destination[0].objgen) if item.destination is not None else None)
+            for depth, item in _bookmarks(tree.root)
+        ]
 
 
 def finish(pdf: Path, headings: list[str]) -> tuple[list[list], int]:
@@ -210,15 +206,9 @@ def finish(pdf: Path, headings: list[str]) -> tuple[list[list], int]:
     retitle = len(entries) == len(headings) and all(_same(t, h) for (_, t, _), h in zip(entries, headings))
     with pikepdf.open(pdf, allow_overwriting_input=True) as document:
         if retitle:
-            titles = iter(headings)
-
-            def walk(items):
-                for item in items:
-                    item.title = next(titles)
-                    walk(item.children)
-
             with document.open_outline() as tree:
-                walk(tree.root)
+                for (_, item), heading in zip(_bookmarks(tree.root), headings):
+                    item.title = heading
         document.save(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
         count = len(document.pages)
     if retitle:

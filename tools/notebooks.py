@@ -96,12 +96,9 @@ def requirements(cells: list[str], files: dict[str, str]) -> list[str]:
 
 def needs_source(packages: list[str]) -> list[str]:
     """The first cell's lines that check Python's version and install the missing `packages`."""
-    lines = [
-        "# What this notebook needs: Python "
-        + ".".join(map(str, PYTHON))
-        + " or later"
-        + (f" and the packages {', '.join(packages)}." if packages else ", and no package beyond it."),
-    ]
+    version = ".".join(map(str, PYTHON))
+    beyond = f" and the packages {', '.join(packages)}." if packages else ", and no package beyond it."
+    lines = [f"# What this notebook needs: Python {version} or later{beyond}"]
     if packages:
         lines += [
             "# Colab has them all; anywhere else (Binder, a download opened in Jupyter) this cell installs those",
@@ -117,7 +114,7 @@ def needs_source(packages: list[str]) -> list[str]:
         "import importlib.util, pathlib, shutil, sys, tempfile",
         "",
         f"if sys.version_info < {PYTHON}:",
-        f"    raise RuntimeError('this notebook needs Python {'.'.join(map(str, PYTHON))} or later')",
+        f"    raise RuntimeError('this notebook needs Python {version} or later')",
     ]
     if packages:
         modules = {pip: module for module, pip in PACKAGES.items()}
@@ -146,11 +143,8 @@ def needs_source(packages: list[str]) -> list[str]:
 
 def setup_source(files: dict[str, str], previous: str | None, packages: list[str]) -> str:
     """The first cell: `needs_source`, then the snapshot `files` the chapter titled `previous` left."""
-    built = (
-        f'the `micrograd` package as the chapters up to "{previous}" left it'
-        if previous
-        else "nothing yet: this chapter starts from an empty `micrograd` package"
-    )
+    built = f'the `micrograd` package as the chapters up to "{previous}" left it'
+    built = built if previous else "nothing yet: this chapter starts from an empty `micrograd` package"
     lines = [
         "#@title Run this cell first: it sets up what the notebook needs and the book's `micrograd` package",
         *needs_source(packages),

@@ -54,6 +54,9 @@ STATIC_TAG_REASON = "kept as built: it needs more than the page's Python offers"
 FALLBACK_TAG = "live-fallback"
 DATA_TAG = "live-data"
 HEAVY_S = 1.0  # seconds under CPython in the build (the page's Python is slower still)
+# What the page's `<script id="live-page">` says of each cell; the last three are in it only.
+PAGE_ONLY = ("shown", "heavy", "needs")
+PAGE_KEYS = ("n", "live", "why", *PAGE_ONLY)
 
 
 def check_npm(app: Sphinx) -> None:
@@ -62,11 +65,8 @@ def check_npm(app: Sphinx) -> None:
     needed = [NODE_MODULES / package / name for package, names in RUNTIME.items() for name in names]
     missing = [path for path in [*needed, CORE, METADATA] if not path.is_file()]
     if app.builder.name == "html" and missing:
-        logger.warning(
-            f"{missing[0].relative_to(ROOT)} is missing: run `make setup`, which installs it with `npm ci`",
-            type="live_page",
-            subtype="runtime",
-        )
+        problem = f"{missing[0].relative_to(ROOT)} is missing: run `make setup`, which installs it with `npm ci`"
+        logger.warning(problem, type="live_page", subtype="runtime")
 
 
 # -- which cells are live --------------------------------------------------------------------------------------
@@ -174,11 +174,6 @@ def heavy_needs(sources: list[str], live: list[bool], heavy: list[bool]) -> list
     return needs
 
 
-def _why_static(outputs: list[dict]) -> str:
-    module = next((o["module"] for o in outputs if o["type"] == "static"), "")
-    return f"needs {module}" if module in live_kernel.BLOCKED else module
-
-
 def _check(docname: str, cells: list[dict], results: list[list[dict]], reasons: list[str]) -> None:
     """A live cell raises in the live kernel exactly when it is tagged raises-exception."""
     for cell, outputs, reason in zip(cells, results, reasons):
@@ -206,7 +201,8 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
     data = page_data(sources, [c["tags"] for c in cells], Path(snapshot), source.parent, cache)
     run = run_cells(sources, Path(snapshot), source.parent, cache, static=static, data=data)
     results = run["outputs"]
-    reasons = [_why_static(outputs) for outputs in results]  # "" for a live cell
+    why = [next((o["module"] for o in outputs if o["type"] == "static"), "") for outputs in results]
+    reasons = [f"needs {module}" if module in live_kernel.BLOCKED else module for module in why]  # "" if live
     _check(app.env.docname, cells, results, reasons)
     live = [not reason for reason in reasons]
     heavy = [is_live and seconds > HEAVY_S for is_live, seconds in zip(live, run["seconds"])]
@@ -219,40 +215,31 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
             if any(child.get("nb_element") == "cell_code_source" for child in container.children):
                 shown.add(container.get("cell_index"))
 
-    page = {
-        "chapter": source.stem,
-        "cells": [
-            {
-                "n": c["n"],
-                "live": not reason,
-                "why": reason,
-                "shown": c["n"] in shown,
-                "heavy": round(seconds, 1) if is_heavy else 0,
-                "needs": [cells[i]["n"] for i in needed],
-            }
-            for c, reason, seconds, is_heavy, needed in zip(cells, reasons, run["seconds"], heavy, needs)
-        ],
-    }
+    # Each cell described once; the page gets the part it needs to draw and order the cells, live.js the rest.
+    described = [
+        {
+            "n": c["n"],
+            "source": c["source"],
+            "live": not reasons[index],
+            "why": reasons[index],
+            "shown": c["n"] in shown,
+            "heavy": round(run["seconds"][index], 1) if heavy[index] else 0,
+            "needs": [cells[i]["n"] for i in needs[index]],
+            "raises": "raises-exception" in c["tags"],
+            "loose": "live-loose" in c["tags"],
+            "fallback": FALLBACK_TAG in c["tags"],
+            "expected": results[index],
+            **({"data": data[index]} if index in data else {}),
+        }
+        for index, c in enumerate(cells)
+    ]
+    page = {"chapter": source.stem, "cells": [{k: cell[k] for k in PAGE_KEYS} for cell in described]}
     text = json.dumps(page, separators=(",", ":")).replace("</", "<\\/")
     doctree.append(nodes.raw("", f'<script type="application/json" id="live-page">{text}</script>\n', format="html"))
-
     app.env.live_pages[app.env.docname] = {
         "chapter": source.stem,
         "snapshot": _files(Path(snapshot)),
-        "cells": [
-            {
-                "n": c["n"],
-                "source": c["source"],
-                "live": not reason,
-                "why": reason,
-                "raises": "raises-exception" in c["tags"],
-                "loose": "live-loose" in c["tags"],
-                "fallback": FALLBACK_TAG in c["tags"],
-                "expected": outputs,
-                **({"data": data[index]} if index in data else {}),
-            }
-            for index, (c, reason, outputs) in enumerate(zip(cells, reasons, results))
-        ],
+        "cells": [{k: v for k, v in cell.items() if k not in PAGE_ONLY} for cell in described],
     }
 
 
@@ -361,12 +348,8 @@ def point_buttons_at_notebook(app: Sphinx, pagename: str, templatename: str, con
         if group.get("label") != "launch-buttons":
             continue
         if not notebook:
-            logger.warning(
-                f"{pagename}: no notebook notebooks/{Path(pagename).name}.ipynb for the launch buttons "
-                "(run `make notebooks`)",
-                type="sphinx_site",
-                subtype="notebook",
-            )
+            problem = f"no notebook notebooks/{Path(pagename).name}.ipynb for the launch buttons (run `make notebooks`)"
+            logger.warning(f"{pagename}: {problem}", type="sphinx_site", subtype="notebook")
             context["header_buttons"] = [b for b in context["header_buttons"] if b is not group]
             return
         prefix = (app.config.html_theme_options.get("path_to_docs") or "").strip("/")
@@ -375,11 +358,8 @@ def point_buttons_at_notebook(app: Sphinx, pagename: str, templatename: str, con
         for button in group.get("buttons", []):
             url = button.get("url", "")
             if page_file not in url:
-                logger.warning(
-                    f"{pagename}: cannot point the {button.get('text')} button at {notebook_file}: {url}",
-                    type="sphinx_site",
-                    subtype="notebook",
-                )
+                problem = f"cannot point the {button.get('text')} button at {notebook_file}: {url}"
+                logger.warning(f"{pagename}: {problem}", type="sphinx_site", subtype="notebook")
                 continue
             button["url"] = url.replace(page_file, notebook_file)
 
@@ -470,17 +450,6 @@ SCRIPT_STRING = re.compile(
 )
 
 
-def _names() -> dict[str, tuple[str, dict]]:
-    """Every icon's name and alias: (its name, its metadata)."""
-    icons = json.loads(METADATA.read_text(encoding="utf-8"))
-    names = {}
-    for name, data in icons.items():
-        names[name] = (name, data)
-        for alias in data.get("aliases", {}).get("names", []):
-            names.setdefault(alias, (name, data))
-    return names
-
-
 def _classes(site: Path) -> list[str]:
     """The class lists of the site's pages and the icon classes its scripts write."""
     found = []
@@ -494,7 +463,11 @@ def _classes(site: Path) -> list[str]:
 
 def used_icons(site: Path) -> dict[tuple[str, str], list]:
     """The icons the site names: {(prefix, name): [width, height, aliases, unicode, path]}, as the core takes them."""
-    names = _names()
+    names = {}  # every icon's name and alias: (its name, its metadata)
+    for name, data in json.loads(METADATA.read_text(encoding="utf-8")).items():
+        names[name] = (name, data)
+        for alias in data.get("aliases", {}).get("names", []):
+            names.setdefault(alias, (name, data))
     icons: dict[tuple[str, str], list] = {}
     for classes in _classes(site):
         tokens = classes.split()

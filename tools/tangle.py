@@ -187,26 +187,19 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _add_cell(module: Module, cell: Cell, root: Path) -> None:
-    for number, text in enumerate(cell.source.split("\n")):
+    def fail(offset: int, problem: str) -> ChapterError:  # at the cell's line 1 + offset
+        return ChapterError(cell.chapter, cell.line + offset, f"this tangled cell {problem}")
+
+    lines = cell.source.split("\n")
+    for number, text in enumerate(lines):
         if "\t" in text[: len(text) - len(text.lstrip())]:
-            raise ChapterError(
-                cell.chapter,
-                cell.line + number,
-                f"this tangled cell indents with a tab; indent with spaces ({INDENT} a level), as the package is",
-            )
+            raise fail(number, f"indents with a tab; indent with spaces ({INDENT} a level), as the package is")
     try:
         tree = ast.parse(cell.source)
     except SyntaxError as error:
-        raise ChapterError(
-            cell.chapter, cell.line + (error.lineno or 1) - 1, f"this tangled cell is not valid Python: {error.msg}"
-        ) from None
-    lines = cell.source.split("\n")
+        raise fail((error.lineno or 1) - 1, f"is not valid Python: {error.msg}") from None
     if not tree.body and any(line.strip() for line in lines):
-        raise ChapterError(
-            cell.chapter,
-            cell.line,
-            "this tangled cell holds only comments; put them in a cell with code, next to the code they describe",
-        )
+        raise fail(0, "holds only comments; put them in a cell with code, next to the code they describe")
     defined_here: set[str] = set()
     for index, piece in enumerate(_pieces(tree.body, lines, 1, len(lines), cell, _string_interiors(cell, tree))):
         node = piece.node
@@ -231,14 +224,8 @@ def _add_cell(module: Module, cell: Cell, root: Path) -> None:
                 _fail(piece, f"{target}.{_key(node)} is defined twice in this cell")
             defined_here.add(f"{target}.{_key(node)}")
             decorator = node.decorator_list[0]  # @add_to_class: the method goes into the class without it
-            owner.members[_key(node)] = replace(
-                piece,
-                lines=[
-                    (number, text)
-                    for number, text in piece.lines
-                    if not decorator.lineno <= number <= decorator.end_lineno
-                ],
-            )
+            kept = [(n, text) for n, text in piece.lines if not decorator.lineno <= n <= decorator.end_lineno]
+            owner.members[_key(node)] = replace(piece, lines=kept)
         elif isinstance(node, DEFINITIONS):
             _define(module, piece, defined_here, root)
         else:
@@ -256,26 +243,17 @@ def _define(module: Module, piece: Piece, defined_here: set[str], root: Path) ->
             _fail(piece, f"{name} is defined twice in this cell")
         earlier = module.definitions.get(name)
         if earlier is not None:
-            hint = (
-                f"; to change a class, redefine its methods with @{DECORATOR}({name})"
-                if isinstance(earlier.piece.node, ast.ClassDef)
-                else ""
-            )
-            _fail(
-                piece,
-                f"{name} is already defined in {module.path} by {_relative(earlier.piece.cell.chapter, root)}"
-                f":{earlier.piece.at(_start_line(earlier.piece.node))}; a name may be defined once per "
-                f"module{hint}",
-            )
+            where = f"{_relative(earlier.piece.cell.chapter, root)}:{earlier.piece.at(_start_line(earlier.piece.node))}"
+            hint = f"; to change a class, redefine its methods with @{DECORATOR}({name})"
+            problem = f"{name} is already defined in {module.path} by {where}; a name may be defined once per module"
+            _fail(piece, problem + (hint if isinstance(earlier.piece.node, ast.ClassDef) else ""))
         defined_here.add(name)
     definition = _class(piece) if isinstance(piece.node, ast.ClassDef) else Definition(piece)
     for name in names:  # `a = b = 0` defines two names with one statement
         module.definitions[name] = definition
 
 
-def _pieces(
-    body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int], column: int = 0
-) -> list[Piece]:
+def _pieces(body: list[ast.stmt], lines: list[str], first: int, last: int, cell: Cell, verbatim: frozenset[int]):
     """Cut cell lines first..last into one piece per statement, with the comments before it (the last also those
     after it), blank lines at either end left out."""
     pieces = []
@@ -287,7 +265,7 @@ def _pieces(
             first += 1
         while not lines[end - 1].strip():
             end -= 1
-        pieces.append(Piece(node, [(n, lines[n - 1]) for n in range(first, end + 1)], cell, column, verbatim))
+        pieces.append(Piece(node, [(n, lines[n - 1]) for n in range(first, end + 1)], cell, node.col_offset, verbatim))
         first = node.end_lineno + 1
     return pieces
 
@@ -316,18 +294,10 @@ def _class(piece: Piece) -> Definition:
     while header_end > node.lineno and lines[header_end - 1].strip()[:1] in ("", "#"):
         header_end -= 1
     members: dict[str, Piece] = {}
-    for index, member in enumerate(
-        _pieces(
-            node.body, lines, header_end + 1, piece.lines[-1][0], piece.cell, piece.verbatim, node.body[0].col_offset
-        )
-    ):
-        key = (
-            "__doc__"
-            if index == 0 and _is_docstring(member.node)
-            else _key(member.node)
-            if isinstance(member.node, DEFINITIONS)
-            else f"<statement {index}>"
-        )
+    body = _pieces(node.body, lines, header_end + 1, piece.lines[-1][0], piece.cell, piece.verbatim)
+    for index, member in enumerate(body):
+        key = _key(member.node) if isinstance(member.node, DEFINITIONS) else f"<statement {index}>"
+        key = "__doc__" if index == 0 and _is_docstring(member.node) else key
         if key in members:
             _fail(member, f"{node.name}.{key} is defined twice in the class body")
         members[key] = member
@@ -358,13 +328,11 @@ def _decorated_class(piece: Piece) -> str | None:
     return None
 
 
-def _only_the_decorator(node: ast.stmt) -> bool:
-    """`from micrograd.literate import add_to_class`, needless once the methods sit in their classes."""
-    return isinstance(node, ast.ImportFrom) and [alias.name for alias in node.names] == [DECORATOR]
-
-
-def _uses_the_decorator(module: Module) -> bool:
-    """Whether the module names add_to_class anywhere but in the decorators the tangler takes off."""
+def _needless(node: ast.stmt, module: Module) -> bool:
+    """`from micrograd.literate import add_to_class`, needless once the methods sit in their classes, unless the
+    module names add_to_class anywhere but in the decorators the tangler takes off."""
+    if not (isinstance(node, ast.ImportFrom) and [alias.name for alias in node.names] == [DECORATOR]):
+        return False
     pieces = [d.piece for d in module.definitions.values()]
     pieces += [m for d in module.definitions.values() for m in (d.members or {}).values()]
     for piece in pieces:
@@ -377,8 +345,8 @@ def _uses_the_decorator(module: Module) -> bool:
             for inner in ast.walk(decorator)
         }
         if any(isinstance(n, ast.Name) and n.id == DECORATOR and id(n) not in stripped for n in ast.walk(piece.node)):
-            return True
-    return False
+            return False
+    return True
 
 
 def _is_add_to_class(decorator: ast.expr) -> bool:
@@ -428,7 +396,7 @@ def _render(module: Module, modules: dict[str, Module], root: Path) -> tuple[str
     if len(out) > len(_header(module)) + 1:
         out.append(("", None))
     for code in sorted(module.imports, key=lambda code: not code.startswith("from __future__")):
-        if not _only_the_decorator(module.imports[code].node) or _uses_the_decorator(module):
+        if not _needless(module.imports[code].node, module):
             _emit(out, module.imports[code])
     previous = None  # the provenance line written last: one per section
     for definition in dict.fromkeys(module.definitions.values()):  # once each, in order
@@ -456,13 +424,8 @@ def _emit(out: list, piece: Piece, indent: int = 0) -> None:
     for number, text in piece.lines:
         if number not in piece.verbatim:
             spaces = len(text) - len(text.lstrip(" "))
-            text = (
-                ""
-                if not text.strip()
-                else " " * shift + text.rstrip()
-                if shift >= 0
-                else text[min(-shift, spaces) :].rstrip()
-            )
+            shifted = " " * shift + text.rstrip() if shift >= 0 else text[min(-shift, spaces) :].rstrip()
+            text = shifted if text.strip() else ""
         out.append((text, (piece.cell, number)))
 
 
