@@ -33,6 +33,9 @@ PORT     ?= 8000
 # pytest-xdist: one worker per core, sharing the tests as tests/conftest.py says (a module in one piece, unless it
 # spreads), in the order it sorts them.
 PYTEST_JOBS ?= -n auto
+TEST_SITE := BOOK_SITE=$(CURDIR)/_build/html $(PY) -m pytest
+PRINT_PDF := $(PY) -m tools.browser pdf --site _build/html
+PDF_LOG  := _build/pdf.log
 # The browser of the browser tests and the PDF (tools/browser.py); Playwright drives it, and never downloads its own.
 CHROMIUM ?= /usr/bin/chromium
 NPM      ?= npm
@@ -51,14 +54,22 @@ export CHROMIUM
 book: setup lint generated site
 	@echo "The book is in _build/html; open _build/html/index.html or run 'make serve'."
 
+# A stale site is rebuilt first; its PDF is then printed while the tests that do not read it run (printing keeps
+# one core busy, the tests both), and the tests marked `pdf` run last.
 test: setup lint generated
-	@$(PY) -m tools.site_config fresh || $(MAKE) --no-print-directory site
-	BOOK_SITE=$(CURDIR)/_build/html $(PY) -m pytest $(PYTEST_JOBS)
+	@if $(PY) -m tools.site_config fresh; then $(TEST_SITE) $(PYTEST_JOBS); else \
+	  $(PY) -m tools.site_config build || exit 1; \
+	  echo "Printing the PDF (log: $(PDF_LOG)) while the tests that do not read it run."; \
+	  $(PRINT_PDF) >$(PDF_LOG) 2>&1 & printing=$$!; \
+	  $(TEST_SITE) $(PYTEST_JOBS) -m "not pdf"; tests=$$?; \
+	  wait $$printing; printed=$$?; cat $(PDF_LOG); [ $$printed = 0 ] || exit 1; \
+	  $(PY) -m tools.site_config stamp && $(TEST_SITE) -m pdf -p no:xdist && exit $$tests; \
+	fi
 
 # The site, then its PDF, then a record of what they were built from (tools/site_config.py: stamp, fresh).
 site: setup
 	$(PY) -m tools.site_config build
-	$(PY) -m tools.browser pdf --site _build/html
+	$(PRINT_PDF)
 	$(PY) -m tools.site_config stamp
 
 check: venv lint generated
@@ -87,7 +98,7 @@ html: venv dot node
 # single-page build printed by Chromium (tools/browser.py).
 pdf: setup
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory html
-	$(PY) -m tools.browser pdf --site _build/html
+	$(PRINT_PDF)
 
 # The benchmark suite (benchmarks/README.md): writes benchmarks/results/report.json and chart.png.  Then the
 # live cells' start-up in Chromium (benchmarks/live_start.py): first click to first output, cold and warm cache,

@@ -111,7 +111,7 @@ def needs_source(packages: list[str]) -> list[str]:
             "# conda install graphviz); without it each graph shows its DOT source, the text `dot` would draw.",
         ]
     lines += [
-        "import importlib.util, pathlib, shutil, sys, tempfile",
+        "import atexit, importlib.util, pathlib, shutil, sys, tempfile",
         "",
         f"if sys.version_info < {PYTHON}:",
         f"    raise RuntimeError('this notebook needs Python {version} or later')",
@@ -159,6 +159,7 @@ def setup_source(files: dict[str, str], previous: str | None, packages: list[str
     lines += [
         "}",
         "_folder = pathlib.Path(tempfile.mkdtemp(prefix='micrograd-book-'))",
+        "atexit.register(shutil.rmtree, _folder, ignore_errors=True)  # removed when the notebook's kernel stops",
         "for _path, _text in _files.items():",
         "    (_folder / _path).parent.mkdir(parents=True, exist_ok=True)",
         "    (_folder / _path).write_text(_text, encoding='utf-8')",

@@ -25,7 +25,7 @@ def measure(page) -> tuple[int, int]:
     """(prose words, visible code lines) of one built chapter page."""
     from bs4 import BeautifulSoup
 
-    article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article")
+    article = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml").select_one("article")
     code = sum(1 for cell in article.select("div.cell_input") for line in cell.get_text().splitlines() if line.strip())
     for element in article.select("div.cell, pre, script, style, a.headerlink"):
         element.decompose()

@@ -20,7 +20,7 @@ from tools.chapters import toc_chapters
 
 CHAPTERS = toc_chapters(ROOT)
 
-pytestmark = pytest.mark.book
+pytestmark = [pytest.mark.book, pytest.mark.pdf]
 
 
 def _report(site: Path) -> dict:

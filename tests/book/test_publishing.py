@@ -78,10 +78,11 @@ def test_the_mathjax_of_the_site_is_its_own():
 # -- the buttons in built pages ----------------------------------------------------------------------------------
 
 
+@functools.cache
 def _header(page: Path):
     """The buttons above the article (launch, repository, download, ...)."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    return soup.select_one(".article-header-buttons") or BeautifulSoup("", "html.parser")
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
+    return soup.select_one(".article-header-buttons") or BeautifulSoup("", "lxml")
 
 
 def _links(page: Path) -> list[str]:

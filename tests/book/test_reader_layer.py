@@ -150,7 +150,7 @@ def test_the_site_shows_no_glue_and_at_most_forty_asserts(site):
 
     asserts, glue = [], []
     for page in sorted(site.rglob("*.html")):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
         for block in soup.select("div.cell_input pre"):
             code = block.get_text()
             asserts += [page.name for line in code.splitlines() if re.match(r"\s*assert\b", line)]
