@@ -157,7 +157,7 @@ class Value:
         return Value(out, (self, exponent), '**',
                      _local_grads=(b * _power(a, b - 1), out * math.log(a)))
 
-    # From book/05-more-operations.md, section "A Value as the exponent"
+    # From book/05-more-operations.md, section "Powers"
     def __rpow__(self, base):     # `number ** value`
         return Value(base) ** self
 

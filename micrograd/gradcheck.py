@@ -17,6 +17,25 @@ from micrograd.engine import Value
 
 
 # From book/05-more-operations.md, section "A test bench for new operations"
+def numerical_gradient(function, inputs, eps=1e-6):
+    """Central-difference estimate of the gradient of function at inputs.
+
+    function takes one Value per input and returns a Value; inputs are
+    plain numbers.  Returns a list: for each input i,
+    (function(.., x_i + eps, ..) - function(.., x_i - eps, ..)) / (2 eps).
+    """
+    point = [float(x) for x in inputs]
+    gradient = []
+    for i in range(len(point)):
+        up, down = list(point), list(point)
+        up[i] += eps
+        down[i] -= eps
+        rise = (function(*map(Value, up)).data
+                - function(*map(Value, down)).data)
+        gradient.append(rise / (2 * eps))
+    return gradient
+
+
 def bench(f, *points, h=1e-6, dtype='float64', show=True):
     """Differentiate f at each point three ways: backward(), central
     differences and PyTorch (in the given dtype, where it is installed).
@@ -36,13 +55,7 @@ def bench(f, *points, h=1e-6, dtype='float64', show=True):
     for point in points:
         leaves = [Value(x) for x in point]
         f(*leaves).backward()
-        columns = [[x.grad for x in leaves], []]
-        for i in range(len(point)):
-            up, down = list(point), list(point)
-            up[i] += h
-            down[i] -= h
-            rise = f(*map(Value, up)).data - f(*map(Value, down)).data
-            columns[1].append(rise / (2 * h))
+        columns = [[x.grad for x in leaves], numerical_gradient(f, point, h)]
         if torch:
             tensors = [torch.tensor(x, dtype=getattr(torch, dtype),
                                     requires_grad=True) for x in point]
@@ -68,25 +81,6 @@ def bench(f, *points, h=1e-6, dtype='float64', show=True):
 # From book/06-checking-against-pytorch.md, section "A gradient checker in the package"
 class GradcheckError(AssertionError):
     """backward() and central differences disagree about a gradient."""
-
-
-def numerical_gradient(function, inputs, eps=1e-6):
-    """Central-difference estimate of the gradient of function at inputs.
-
-    function takes one Value per input and returns a Value; inputs are
-    plain numbers.  Returns a list: for each input i,
-    (function(.., x_i + eps, ..) - function(.., x_i - eps, ..)) / (2 eps).
-    """
-    point = [float(x) for x in inputs]
-    gradient = []
-    for i in range(len(point)):
-        up, down = list(point), list(point)
-        up[i] += eps
-        down[i] -= eps
-        rise = (function(*map(Value, up)).data
-                - function(*map(Value, down)).data)
-        gradient.append(rise / (2 * eps))
-    return gradient
 
 
 def gradcheck(function, inputs, eps=1e-6, atol=1e-5, rtol=1e-3,
