@@ -242,12 +242,14 @@ def _first_visit(
     crawl: Crawl,
     server: Server | None = None,
     screenshot: bool = False,
+    shared=None,
 ) -> None:
     """Open page `name` as a first-time reader does: a browser just started (Chromium remembers icons, and icons it
-    could not load, across contexts), a new context, and this page its first navigation."""
+    could not load, across contexts: a served page, whose icon is checked, gets one of its own; pages from disk
+    ask for no icon and share one), a new context, and this page its first navigation."""
     from playwright.sync_api import Error as PlaywrightError
 
-    browser = launch(playwright)
+    browser = shared or launch(playwright)
     try:
         tab = Tab(browser, base, reports, crawl)
         tab.start(name)
@@ -263,7 +265,8 @@ def _first_visit(
             tab.icon(server, since)
         tab.context.close()
     finally:
-        browser.close()
+        if not shared:
+            browser.close()
 
 
 def _browse(site: Path) -> Crawl:
@@ -282,8 +285,12 @@ def _browse(site: Path) -> Crawl:
             _first_visit(
                 playwright, server.origin + "/", name, crawl.reports, crawl, server, screenshot=name in chapters
             )
-        for name in chapters:
-            _first_visit(playwright, site.resolve().as_uri() + "/", name, crawl.disk_reports, crawl)
+        shared = launch(playwright)
+        try:
+            for name in chapters:
+                _first_visit(playwright, site.resolve().as_uri() + "/", name, crawl.disk_reports, crawl, shared=shared)
+        finally:
+            shared.close()
         # A reader going on from page to page, and searching.
         browser = launch(playwright)
         try:
