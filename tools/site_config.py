@@ -128,10 +128,13 @@ def cli_env(root: Path = ROOT, env: Mapping[str, str] = os.environ) -> dict:
 # A chapter runs in an empty folder (_config.yml's run_in_temp): where the benchmark report it reads lies.
 KERNEL_ENV = {"BOOK_BENCHMARKS": str(ROOT / "benchmarks" / "results")}
 
-# Jupyter Book's command line, with one Sphinx job per core (it has no -j option).
+# Jupyter Book's command line, with one Sphinx job per core (it has no -j option), each taking one page at a time in
+# the book's order: Sphinx's own batches of about ten pages in no fixed order could leave a core idle for minutes
+# behind the batch that holds the slowest chapters.
 PARALLEL_JUPYTER_BOOK = (
-    "import functools, os, jupyter_book.sphinx as s; "
+    "import functools, os, jupyter_book.sphinx as s, sphinx.builders as b; "
     "s.build_sphinx = functools.partial(s.build_sphinx, jobs=os.cpu_count() or 1); "
+    "b.make_chunks = lambda pages, *_, **__: [[page] for page in sorted(pages)]; "
     "from jupyter_book.cli.main import main; main()"
 )
 
