@@ -121,9 +121,10 @@ venv: $(STAMP)
 setup: venv dot chromium node
 node: $(NODE_STAMP)
 
+# --no-compile: Python compiles a module when it is first imported; most of the 12,000 files never are.
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --requirement requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile --requirement requirements.txt
 	touch $@
 
 # $(call debian-package,TEST,PACKAGE,WHAT): when the shell test TEST fails, install the Debian package PACKAGE
