@@ -4,8 +4,8 @@
 #                   say, then the strict build of the site into _build/html and the whole book as one PDF in it
 #                   (_build/html/book.pdf).  It runs no tests.
 #   make test       the complete gate (CI runs it): `make book` when _build/html is missing or older than what
-#                   it is built from, then every test on that site, the browser tests included (a screenshot of
-#                   each chapter in _build/screenshots)
+#                   it is built from (the tests start while its PDF prints), then every test on that site, the
+#                   browser tests included (a screenshot of each chapter in _build/screenshots)
 #   make check      the quick loop while editing (about a minute): lint, the same drift checks, and the tests
 #                   that need neither the built book nor a browser
 #   make tangle     write micrograd/ and notebooks/ from the chapters
@@ -121,9 +121,10 @@ venv: $(STAMP)
 setup: venv dot chromium node
 node: $(NODE_STAMP)
 
+# --no-compile: Python compiles a module when it is first imported; most of the 12,000 files never are.
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --requirement requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile --requirement requirements.txt
 	touch $@
 
 # $(call debian-package,TEST,PACKAGE,WHAT): when the shell test TEST fails, install the Debian package PACKAGE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -43,11 +44,53 @@ def test_make_book_builds_the_site_and_its_pdf_and_runs_no_test():
     assert "pytest" not in commands
 
 
-def test_make_test_builds_only_a_missing_or_stale_site_then_tests_it():
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    assert "tools.site_config fresh || $(MAKE) --no-print-directory site" in recipe
-    assert recipe.index("fresh") < recipe.index("BOOK_SITE=$(CURDIR)/_build/html $(PY) -m pytest")
+FAKE = """#!/bin/bash
+echo "start $*" >> "$LOG"
+case "$*" in *fresh*) exit $FRESH;; *"not pdf"*|pdf) sleep 0.5;; esac
+echo "end $*" >> "$LOG"
+[ "$*" != "$FAIL" ]
+"""
+
+
+def _make_test(tmp_path: Path, fresh: bool, fail: str = "nothing fails") -> tuple[int, list[str]]:
+    """`make test` with every command it runs replaced by a stand-in that logs it: (exit status, the log)."""
+    fake, log = tmp_path / "fake", tmp_path / "log"
+    fake.write_text(FAKE)
+    fake.chmod(0o755)
+    variables = [f"PY={fake}", f"TEST_SITE={fake} pytest", f"PRINT_PDF={fake} pdf", f"PDF_LOG={tmp_path / 'pdf.log'}"]
+    env = {**os.environ, "LOG": str(log), "FRESH": "0" if fresh else "1", "FAIL": fail}
+    command = ["make", "-s", "-o", "setup", "-o", "lint", "-o", "generated", "test", *variables]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    return result.returncode, log.read_text().splitlines()
+
+
+def test_make_test_tests_a_fresh_site_as_it_is(tmp_path):
+    status, log = _make_test(tmp_path, fresh=True)
+    assert status == 0
+    assert log == ["start -m tools.site_config fresh", "start pytest -n auto", "end pytest -n auto"]
+
+
+def test_make_test_builds_a_stale_site_and_tests_it_while_its_pdf_prints(tmp_path):
+    status, log = _make_test(tmp_path, fresh=False)
+    assert status == 0
+    at = {line: index for index, line in enumerate(log)}
+    assert at["end -m tools.site_config build"] < at["start pytest -n auto -m not pdf"]
+    assert at["start pdf"] < at["end pytest -n auto -m not pdf"]  # side by side
+    assert at["start pytest -n auto -m not pdf"] < at["end pdf"]
+    assert at["end pdf"] < at["start -m tools.site_config stamp"] < at["start pytest -m pdf -p no:xdist"]
+
+
+@pytest.mark.parametrize("fail", ["pytest -n auto -m not pdf", "pytest -m pdf -p no:xdist"])
+def test_make_test_fails_when_a_test_fails(tmp_path, fail):
+    status, log = _make_test(tmp_path, fresh=False, fail=fail)
+    assert status != 0
+    assert "end -m tools.site_config stamp" in log  # the site was built, whatever the tests say
+
+
+def test_make_test_stops_when_the_pdf_cannot_be_printed(tmp_path):
+    status, log = _make_test(tmp_path, fresh=False, fail="pdf")
+    assert status != 0
+    assert not any("stamp" in line or "-m pdf" in line for line in log)
 
 
 def test_the_quick_loop_never_installs_system_packages():
