@@ -15,7 +15,7 @@ import numbers
 
 # From book/03-computation-graphs.md, section "The `Value` object"
 class Value:
-    """A scalar that remembers which operation and inputs produced it."""
+    """A scalar that remembers which operation, on which values, produced it."""
 
     # From book/appendix-performance.md, section "A fast path for floats"
     def __init__(self, data, _children=(), _op='', label='', _local_grads=()):

@@ -20,7 +20,7 @@ def _trace(root):
             continue
         seen.add(node)
         nodes.append(node)
-        # One edge per input slot, so `x + x` shows two arrows from x.
+        # One edge per child slot, so `x + x` shows two arrows from x.
         edges.extend((child, node) for child in node._prev)
         stack.extend(reversed(node._prev))   # first child explored first
     return nodes, edges
