@@ -78,6 +78,10 @@ class Tensor:
     def __rmatmul__(self, other):   # `array @ tensor`
         return _wrap(other) @ self
 
+    @property
+    def T(self):
+        return Tensor(self.data.T, (self,), 'T', lambda grad: (grad.T,))
+
     # From book/appendix-engine-contract.md, section "Shapes that do not broadcast, and results that do not exist"
     def __add__(self, other):
         other = _wrap(other)
@@ -256,7 +260,7 @@ class Tensor:
         return Tensor(s, (self,), 'sigmoid',
                       lambda grad: (grad * s * (1 - s),))
 
-    # From book/16-tensor-engine.md, section "Means, reshapes and transposes"
+    # From book/16-tensor-engine.md, section "Means and reshapes"
     def mean(self, dim=None, keepdim=False):
         dims = self._dims(dim)
         count = int(np.prod([self.shape[d] for d in dims]))
@@ -275,12 +279,6 @@ class Tensor:
         return Tensor(out, (self,), 'reshape',
                       lambda grad: (grad.reshape(self.shape),))
 
-    # From book/16-tensor-engine.md, section "Means, reshapes and transposes"
-    @property
-    def T(self):
-        return Tensor(self.data.T, (self,), 'T', lambda grad: (grad.T,))
-
-    # From book/appendix-engine-contract.md, section "Dimensions and shapes"
     def log_softmax(self, dim=-1):
         if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
             raise TypeError(f"dim must be one int (a single dimension), got "
