@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from myst_parser.parsers.mdit import create_md_parser
 
 from tools import ROOT
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # every control character but the newline and the tab
 CHECK_TAG = "remove-cell"  # the book's own checks (glue calls, asserts): the build runs them, never the page
 
 
@@ -114,6 +116,7 @@ def _parse(path: Path, root: Path = ROOT) -> tuple[list[str], list, nbformat.Not
         tokens = markdown_tokens(text + "\n", root)
         _check_fences(path, tokens, lines)
         _check_plain_fences(path, tokens)
+        _check_text_tabs(path, tokens, lines)
         try:
             notebook = read_myst_markdown_notebook(text, config, add_source_map=True, path=path)
         except MystMetadataParsingError as error:
@@ -151,12 +154,33 @@ def read_cells(path: Path, root: Path = ROOT) -> list[Cell]:
 def _read_text(path: Path) -> str:
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ChapterError(
             path, line, f"byte 0x{data[error.start]:02x} is not UTF-8; save the chapter as UTF-8"
         ) from None
+    control = CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise ChapterError(path, line, f"holds the control character {control.group()!r}, which no editor shows")
+    return text
+
+
+def _check_text_tabs(path: Path, tokens, lines: list[str]) -> None:
+    """Refuse a tab outside code: invisible in an editor, it is what "\\tfrac" written through an escape leaves of
+    a formula ("\\t" became a tab).  (In code a tab is Python's business; the tangler refuses it in the package.)"""
+    code = {
+        n
+        for t in tokens
+        if t.map and (t.type == "code_block" or t.type == "fence" and not t.info.startswith("{") or _is_code_cell(t))
+        for n in range(*t.map)
+    }
+    for number, line in enumerate(lines):
+        if "\t" in line and number not in code:
+            raise ChapterError(
+                path, number + 1, "holds a tab outside code; write spaces (a formula's \\t is two characters)"
+            )
 
 
 def _check_fences(path: Path, tokens, lines: list[str]) -> None:
@@ -179,7 +203,7 @@ def _check_fences(path: Path, tokens, lines: list[str]) -> None:
 def _check_plain_fences(path: Path, tokens) -> None:
     """Refuse a plain fence (```python) with a tangle option: only a ```{code-cell} is tangled."""
     for token in tokens:
-        if token.type != "fence" or not token.map or token.info.strip().startswith("{code-cell}"):
+        if token.type != "fence" or not token.map or _is_code_cell(token):
             continue
         body = token.content.split("\n")
         if body and body[0].strip() == "---":  # options as a YAML block
@@ -193,6 +217,10 @@ def _check_plain_fences(path: Path, tokens) -> None:
                 f"this {token.markup}{token.info.strip()} fence carries a tangle option, but only a "
                 f"{token.markup}{{code-cell}} ipython3 cell is tangled: make it a code cell, or drop the option",
             )
+
+
+def _is_code_cell(token) -> bool:
+    return token.type == "fence" and token.info.strip().startswith("{code-cell}")
 
 
 def _headings(tokens) -> list[tuple[int, str]]:

@@ -325,6 +325,24 @@ def test_a_byte_that_is_not_utf8_is_reported_with_its_line(tmp_path):
     assert error.value.line == 28
 
 
+@pytest.mark.parametrize(
+    "text, problem",
+    [("The rule gives $\tfrac12$.\n", "a tab outside code"), ("A bell\x07 rings.\n", "control character")],
+)
+def test_a_tab_or_control_character_in_the_text_is_reported_with_its_line(tmp_path, text, problem):
+    root = make_book(tmp_path, {"one": VALUE})
+    chapter = root / "book/one.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + text, encoding="utf-8")
+    with pytest.raises(ChapterError, match=problem) as error:
+        tangle(root)
+    assert error.value.line == 28
+
+
+def test_a_tab_in_a_code_cell_that_is_not_tangled_is_python_s_business(tmp_path):
+    root = make_book(tmp_path, {"one": VALUE + "```{code-cell} ipython3\nif True:\n\tx = 1\n```\n"})
+    assert "micrograd/engine.py" in tangle(root)
+
+
 def test_an_unclosed_plain_fence_does_not_swallow_the_next_cell(tmp_path):
     root = make_book(tmp_path, {"one": "```python\nexample = 1\n\n" + VALUE})
     with pytest.raises(ChapterError, match="never closed") as error:
