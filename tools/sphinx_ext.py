@@ -50,7 +50,7 @@ RUNTIME = {
 }
 # Cell tags: `live-loose`, an output that cannot repeat exactly; `live-static`, kept as built; `live-fallback`,
 # checks less without PyTorch; `live-data`, data made with a module the page lacks (the page gets the values).
-STATIC_TAG_REASON = "kept as built: it needs more than the page's Python offers"
+STATIC_TAG_REASON = "the book runs it only in the build (too slow for the page, or it needs what the page lacks)"
 FALLBACK_TAG = "live-fallback"
 DATA_TAG = "live-data"
 HEAVY_S = 1.0  # seconds under CPython in the build (the page's Python is slower still)
