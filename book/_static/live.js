@@ -52,6 +52,7 @@
         const message = event.data;
         if (message.type === 'ready') {
           window.liveStartup = message.startup;  // how long starting took (tools/browser.py reports it)
+          state.started = true;
           try { localStorage.setItem(STARTED_KEY, '1'); } catch (error) { /* storage may be off */ }
           resolve(state);
         } else if (message.type === 'failed') {
@@ -226,6 +227,8 @@
     try {
       if (!python) {
         status.set('Starting Python in your browser (the first time, about 13 MB to download)…');
+      } else if (!python.started) {  // another Run started it a moment ago
+        status.set('Waiting for Python to start…');
       }
       let state;
       try {
