@@ -508,11 +508,6 @@ def read_in_parallel(app) -> None:
             app.extensions[name].parallel_read_safe = True
 
 
-def mix_chapters(app, env, docnames: list) -> None:
-    """Alternate the documents, so that the long chapters at the book's end do not all go to one process."""
-    docnames[:] = docnames[::2] + docnames[1::2]
-
-
 def setup(app: Sphinx) -> dict:
     from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
 
@@ -521,7 +516,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", write_build_snapshots)
     app.connect("builder-inited", check_npm)
     app.connect("builder-inited", read_in_parallel)
-    app.connect("env-before-read-docs", mix_chapters)
     app.connect("source-read", use_snapshot)
     # After myst-nb executed the chapter while parsing it: first the tracebacks, then the live cells.
     app.connect("doctree-read", relative_tracebacks)
