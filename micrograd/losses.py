@@ -16,6 +16,7 @@ from micrograd.engine import Value
 # From book/08-network-by-hand.md, section "The loss"
 def pairs(predictions, targets):
     """The (prediction, target) pairs; unequal lengths or none are refused."""
+    # zip alone would silently cut the longer list short.
     predictions, targets = list(predictions), list(targets)
     if not 0 < len(predictions) == len(targets):
         raise ValueError(f"need at least one prediction, and one target each:"

@@ -173,7 +173,7 @@ def weighted_sum(weights, inputs, bias):
             local_grads += (x.data, w.data)      # dz/dw = x, dz/dx = w
             x = x.data
         else:
-            x = float(x)     # in float64 whatever scalar it is (np.float32)
+            x = float(x)
             children.append(w)
             local_grads.append(x)                # dz/dw = x
         # Summed from the bias, product by product, as sum() does: the same
