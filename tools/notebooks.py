@@ -56,7 +56,7 @@ def _literal(text: str) -> str:
     return repr(text)
 
 
-def _imports(source: str, package: str = "") -> set[str]:
+def imports(source: str, package: str = "") -> set[str]:
     """The modules `source` imports and the names it imports from them (maybe submodules), relative imports
     resolved in `package`; magics and shell lines are left out."""
     code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
@@ -76,8 +76,8 @@ def requirements(cells: list[str], files: dict[str, str]) -> list[str]:
     modules = {}  # {"micrograd.engine": what it imports}
     for path, text in files.items():
         name = path.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
-        modules[name] = _imports(text, name if path.endswith("__init__.py") else name.rpartition(".")[0])
-    wanted, done, packages = set().union(*map(_imports, cells)), set(), set()
+        modules[name] = imports(text, name if path.endswith("__init__.py") else name.rpartition(".")[0])
+    wanted, done, packages = set().union(*map(imports, cells)), set(), set()
     while wanted:
         name = wanted.pop()
         top = name.split(".")[0]
@@ -265,6 +265,14 @@ def guarded_check(source: str) -> str:
     )
 
 
+def _solution_open(markdown: str, before: bool) -> bool:
+    """Whether a solution is open after this markdown cell (`before`: whether one was open before it)."""
+    for token in markdown_tokens(markdown):
+        if token.type.endswith("fence") and token.info.startswith(("{solution-start}", "{solution-end}")):
+            before = token.info.startswith("{solution-start}")
+    return before
+
+
 def make_notebook(chapter: Path, files: dict[str, str], previous: str | None, titles: dict[str, str], root: Path):
     """The setup cell (the snapshot `files` the chapter titled `previous` left), then the chapter's cells."""
     text = read_notebook(chapter, root)
@@ -275,13 +283,17 @@ def make_notebook(chapter: Path, files: dict[str, str], previous: str | None, ti
     kernel = text.metadata.get("kernelspec") or {"display_name": "Python 3", "language": "python", "name": "python3"}
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": kernel, "language_info": {"name": "python"}})
     notebook.cells.append(setup)
+    in_solution = False  # between a {solution-start} and its {solution-end}: the solution's code is folded
     for cell in map(nbformat.from_dict, text.cells):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.source = notebook_code(cell.source)
             if CHECK_TAG in cell.metadata.get("tags", []):
                 cell.source, cell.metadata = guarded_check(cell.source), {"tags": [CHECK_TAG], **HIDDEN}
+            elif in_solution:
+                cell.metadata.update(HIDDEN)
         elif cell.cell_type == "markdown":
+            in_solution = _solution_open(cell.source, in_solution)
             cell.source = jupyter_markdown(cell.source, titles)
             if not cell.source.strip():
                 continue

@@ -31,7 +31,7 @@ from sphinx.util import isurl, logging
 
 from tools import ROOT
 from tools.chapters import CHECK_TAG, read_notebook
-from tools.notebooks import notebook_path
+from tools.notebooks import imports, notebook_path
 from tools.tangle import kernel_pythonpath, snapshots, write
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ RUNTIME = {
 }
 # Cell tags: `live-loose`, an output that cannot repeat exactly; `live-static`, kept as built; `live-fallback`,
 # checks less without PyTorch; `live-data`, data made with a module the page lacks (the page gets the values).
-STATIC_TAG_REASON = "the book runs it only in the build (too slow for the page, or it needs what the page lacks)"
+STATIC_TAG_REASON = "the book keeps it out of the page"  # unless it imports a BLOCKED module: then it needs that
 FALLBACK_TAG = "live-fallback"
 DATA_TAG = "live-data"
 HEAVY_S = 1.0  # seconds under CPython in the build (the page's Python is slower still)
@@ -185,6 +185,16 @@ def _check(docname: str, cells: list[dict], results: list[list[dict]], reasons: 
             logger.warning(f"{where} {problem}", type="live_page", subtype="kernel")
 
 
+def _tag_reason(source: str) -> str:
+    """Why a cell tagged live-static is: the first module of BLOCKED it imports (the page says it needs that),
+    else STATIC_TAG_REASON."""
+    try:
+        imported = {name.split(".")[0] for name in imports(source)}
+    except SyntaxError:
+        return STATIC_TAG_REASON
+    return next((module for module in live_kernel.BLOCKED if module in imported), STATIC_TAG_REASON)
+
+
 def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
     """After myst-nb executed a chapter: find its live cells, mark them in the page, describe them for live.js."""
     if app.builder.name != "html":
@@ -194,7 +204,7 @@ def mark_cells(app: Sphinx, doctree: nodes.document) -> None:
     cells = _code_cells(source, Path(app.srcdir)) if snapshot and source.suffix == ".md" else []
     if not cells:
         return
-    static = {index: STATIC_TAG_REASON for index, cell in enumerate(cells) if "live-static" in cell["tags"]}
+    static = {index: _tag_reason(cell["source"]) for index, cell in enumerate(cells) if "live-static" in cell["tags"]}
     sources = [c["source"] for c in cells]
     # The build's execution cache keeps the live runs too.
     cache = app.config.nb_execution_cache_path if app.config.nb_execution_mode == "cache" else None

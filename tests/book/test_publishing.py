@@ -231,12 +231,16 @@ def test_a_notebook_is_its_chapter_after_a_setup_cell(chapter):
     ]
     checks = [c for c in rest if c.cell_type == "code" and notebooks.CHECK_TAG in c.metadata.get("tags", [])]
     assert all(c.metadata["jupyter"]["source_hidden"] for c in checks)
+    # A solution's code is folded under its "Solution" heading; the exercise's own cells are not.
+    solutions = chapter.read_text(encoding="utf-8").count("{solution-start}")
+    folded = [c for c in rest if c.cell_type == "code" and c.metadata.get("jupyter", {}).get("source_hidden")]
+    assert len(folded) >= len(checks) + (1 if solutions else 0)
     previous = CHAPTERS[index - 1].read_text(encoding="utf-8").split("\n# ", 1)[1].split("\n", 1)[0] if index else None
     assert (f'up to "{previous}" left it' if previous else "starts from an empty") in first.source
     # It says what the notebook needs and, outside Colab, installs what is missing: every package its code imports.
     assert "Python 3.10 or later" in first.source
     imported = {
-        module.split(".")[0] for cell in rest if cell.cell_type == "code" for module in notebooks._imports(cell.source)
+        module.split(".")[0] for cell in rest if cell.cell_type == "code" for module in notebooks.imports(cell.source)
     }
     needed = sorted(notebooks.PACKAGES[m] for m in imported if m in notebooks.PACKAGES)
     for package in needed:
