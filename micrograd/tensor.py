@@ -14,7 +14,7 @@ import numbers
 class Tensor:
     """A float64 array that remembers the operation that produced it."""
 
-    __array_ufunc__ = None   # so that `array + tensor` gives a Tensor too
+    __array_ufunc__ = None   # NumPy leaves `array + tensor` to Tensor.__radd__
 
     # From book/appendix-engine-contract.md, section "What a tensor may hold"
     def __init__(self, data, _children=(), _op='', _backward=None):
